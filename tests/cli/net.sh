@@ -186,7 +186,8 @@ set -e
 PIDS+=("$opid")
 oport=
 for i in $(seq 1 100); do
-	oport=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' "$T/ossl.out" | head -n 1)
+	# The background s_server may not have created its output file yet.
+	oport=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' "$T/ossl.out" 2>/dev/null | head -n 1 || true)
 	[ -n "$oport" ] && break
 	sleep 0.1
 done
