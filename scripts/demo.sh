@@ -14,6 +14,9 @@ echo
 
 mapfile -t PROVIDERS < <("$PT" providers | awk '/^provider: /{print $2}')
 
+ERR=$(mktemp)
+trap 'rm -f "$ERR"' EXIT
+
 # One verification case per row, each provider's verdict side by side.
 cases=(
 	"good chain, host localhost|--ca $FX/ca.pem --untrusted $FX/int.pem --host localhost $FX/server-ec.pem"
@@ -35,8 +38,17 @@ for c in "${cases[@]}"; do
 	printf '%-30s' "$name"
 	for p in "${PROVIDERS[@]}"; do
 		# shellcheck disable=SC2086
-		v=$("$PT" verify --provider "$p" $args 2>&1 | head -1 || true)
+		v=$("$PT" verify --provider "$p" $args 2>"$ERR" | head -1 || true)
+		if [ -z "$v" ]; then
+			v=$(tail -1 "$ERR")
+			case "$v" in *"refused:"*) v="(refused by version gate)" ;; esac
+		fi
 		printf ' | %-28s' "$v"
 	done
 	echo
 done
+
+echo
+echo "A provider refused by its version gate can be accepted explicitly when the"
+echo "distribution backported the fixes: PLUGTLS_ACCEPT_VULNERABLE=gnutls:CVE-…"
+echo "(see README, \"Version gates\")."

@@ -30,14 +30,6 @@ install_missing() {
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 }
 
-# Debian backports security fixes without raising the library version; the
-# version gates accept exactly the listed ranges that Debian's changelog shows
-# fixed (see README, "Version gates").
-if [ -f "$ROOT/scripts/debian-accept.env" ]; then
-	# shellcheck source=/dev/null
-	. "$ROOT/scripts/debian-accept.env"
-fi
-
 build() { # preset
 	cmake --preset "$1" >/dev/null
 	cmake --build --preset "$1" -j "$JOBS"
@@ -51,6 +43,13 @@ demo)
 	;;
 test)
 	install_missing
+	# The tests exercise every compiled-in provider on the libraries this
+	# machine has, including versions the gates refuse by default (Debian
+	# 12's GnuTLS 3.7.9 and wolfSSL 5.5.4 are inside listed ranges): the
+	# suite tests the providers' mechanics, not the installed library's
+	# security. Applications never get this acceptance implicitly.
+	export PLUGTLS_ACCEPT_VULNERABLE="${PLUGTLS_ACCEPT_VULNERABLE:-gnutls:*,wolfssl:*}"
+	echo "== tests run with PLUGTLS_ACCEPT_VULNERABLE=$PLUGTLS_ACCEPT_VULNERABLE"
 	echo "== developer build (-Wall -Wextra -Werror)"
 	build dev
 	ctest --preset dev -j "$JOBS"
