@@ -30,6 +30,17 @@ install_missing() {
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 }
 
+# GnuTLS on Debian: accept exactly the ranges Debian's changelog shows fixed,
+# when the installed package is new enough (see scripts/debian-accept.env).
+debian_gnutls_accept() {
+	. "$ROOT/scripts/debian-accept.env"
+	local have
+	have=$(dpkg-query -W -f='${Version}' libgnutls30 2>/dev/null || true)
+	if [ -n "$have" ] && dpkg --compare-versions "$have" ge "$DEBIAN_GNUTLS_MIN_REVISION"; then
+		echo "$DEBIAN_GNUTLS_ACCEPT"
+	fi
+}
+
 build() { # preset
 	cmake --preset "$1" >/dev/null
 	cmake --build --preset "$1" -j "$JOBS"
@@ -39,6 +50,11 @@ case "$MODE" in
 demo)
 	install_missing
 	build release
+	acc=$(debian_gnutls_accept)
+	if [ -n "$acc" ] && [ -z "${PLUGTLS_ACCEPT_VULNERABLE:-}" ]; then
+		echo "== Debian's GnuTLS carries backported fixes: accepting exactly those ranges"
+		export PLUGTLS_ACCEPT_VULNERABLE=$acc
+	fi
 	exec "$ROOT/scripts/demo.sh" "$ROOT/build/release"
 	;;
 test)
@@ -48,7 +64,8 @@ test)
 	# 12's GnuTLS 3.7.9 and wolfSSL 5.5.4 are inside listed ranges): the
 	# suite tests the providers' mechanics, not the installed library's
 	# security. Applications never get this acceptance implicitly.
-	export PLUGTLS_ACCEPT_VULNERABLE="${PLUGTLS_ACCEPT_VULNERABLE:-gnutls:*,wolfssl:*}"
+	acc=$(debian_gnutls_accept)
+	export PLUGTLS_ACCEPT_VULNERABLE="${PLUGTLS_ACCEPT_VULNERABLE:-${acc:-gnutls:*},wolfssl:*}"
 	echo "== tests run with PLUGTLS_ACCEPT_VULNERABLE=$PLUGTLS_ACCEPT_VULNERABLE"
 	echo "== developer build (-Wall -Wextra -Werror)"
 	build dev

@@ -119,7 +119,7 @@ GTLS_HIDDEN plugtls_err gtls_ctx_new(const plugtls_prov_ctx_params *params,
 				     plugtls_error *err);
 GTLS_HIDDEN void gtls_ctx_free(void *ctx);
 
-/* ---- gtls_conn.c ------------------------------------------------------ */
+/* ---- gtls_conn.c, gtls_conn_info.c, gtls_hooks.c ---------------------- */
 struct gtls_conn {
 	struct gtls_ctx *ctx;
 	plugtls_conn *core;
@@ -157,6 +157,7 @@ GTLS_HIDDEN plugtls_err gtls_read(void *conn, void *buf, size_t len, size_t *n,
 GTLS_HIDDEN plugtls_err gtls_write(void *conn, const void *buf, size_t len,
 				   size_t *n, plugtls_error *err);
 GTLS_HIDDEN plugtls_err gtls_shutdown(void *conn, plugtls_error *err);
+/* gtls_conn_info.c */
 GTLS_HIDDEN plugtls_err gtls_info(void *conn, plugtls_prov_conn_info *out);
 GTLS_HIDDEN plugtls_err gtls_peer_chain(void *conn,
 					plugtls_prov_chain_sink sink,
@@ -165,7 +166,7 @@ GTLS_HIDDEN void *gtls_native_handle(void *conn);
 GTLS_HIDDEN plugtls_err gtls_session_export(void *conn, unsigned char **out,
 					    size_t *out_len,
 					    plugtls_error *err);
-/* The certificate verify callback installed on the credentials
+/* gtls_hooks.c. The certificate verify callback installed on the credentials
  * (gnutls_certificate_set_verify_function): hands the peer's chain to
  * plugtls_prov_verify_peer. */
 GTLS_HIDDEN int gtls_verify_peer_cb(gnutls_session_t s);
