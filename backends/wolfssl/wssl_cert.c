@@ -30,8 +30,7 @@
 
 #define WSSL_MAX_CERT (16u * 1024u * 1024u)
 
-void wssl_cert_borrow(struct wssl_cert *c, const unsigned char *der,
-		      size_t len)
+void wssl_cert_borrow(struct wssl_cert *c, const unsigned char *der, size_t len)
 {
 	c->der = (unsigned char *)der;
 	c->len = len;
@@ -45,8 +44,8 @@ static int cert_parse(DecodedCert *dc, const unsigned char *der, size_t len)
 	return wc_ParseCert(dc, CERT_TYPE, NO_VERIFY, NULL);
 }
 
-plugtls_err wssl_cert_from_der(const unsigned char *der, size_t len,
-			       void **out, plugtls_error *err)
+plugtls_err wssl_cert_from_der(const unsigned char *der, size_t len, void **out,
+			       plugtls_error *err)
 {
 	plugtls_err rc = PLUGTLS_E_INTERNAL;
 	struct wssl_cert *c = NULL;
@@ -162,8 +161,7 @@ static bool utf8_valid(const unsigned char *s, size_t len)
 				return false;
 			cp = (cp << 6) | (s[i + k] & 0x3f);
 		}
-		if (cp < min || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 			return false;
 		i += n + 1;
 	}
@@ -240,7 +238,8 @@ bad:
 static plugtls_err report_name(plugtls_prov_fields *f, int which,
 			       const struct wssl_tlv *name, plugtls_error *err)
 {
-	const char *label = which == PLUGTLS_PROV_SUBJECT ? "subject" : "issuer";
+	const char *label =
+		which == PLUGTLS_PROV_SUBJECT ? "subject" : "issuer";
 	struct wssl_der rdns;
 	struct wssl_tlv rdn;
 	unsigned idx = 0;
@@ -322,22 +321,15 @@ static plugtls_err report_sans(plugtls_prov_fields *f,
 		if (wssl_der_next(&names, &gn) != 0)
 			goto bad;
 		switch (gn.tag) {
-		case 0x81:
-			type = PLUGTLS_SAN_EMAIL;
-			break;
-		case 0x82:
-			type = PLUGTLS_SAN_DNS;
-			break;
-		case 0x86:
-			type = PLUGTLS_SAN_URI;
-			break;
+		case 0x81: type = PLUGTLS_SAN_EMAIL; break;
+		case 0x82: type = PLUGTLS_SAN_DNS; break;
+		case 0x86: type = PLUGTLS_SAN_URI; break;
 		case 0x87:
 			if (gn.len != 4 && gn.len != 16)
 				continue;
 			type = PLUGTLS_SAN_IP;
 			break;
-		default:
-			continue;
+		default: continue;
 		}
 		rc = plugtls_prov_fields_san(f, type, gn.val, gn.len);
 		if (rc != PLUGTLS_OK)
@@ -350,8 +342,8 @@ bad:
 }
 
 /* ExtKeyUsageSyntax ::= SEQUENCE OF KeyPurposeId (RFC 5280 4.2.1.12). */
-static plugtls_err report_eku(plugtls_prov_fields *f,
-			      const struct wssl_x509 *x, plugtls_error *err)
+static plugtls_err report_eku(plugtls_prov_fields *f, const struct wssl_x509 *x,
+			      plugtls_error *err)
 {
 	struct wssl_tlv v, seq, id;
 	struct wssl_der d, ids;
@@ -391,16 +383,16 @@ static int date_to_epoch(const byte *raw, int raw_len, int64_t *out)
 	struct tm tm;
 	time_t t;
 
-	if (raw == NULL || wc_GetDateInfo(raw, raw_len, &date, &format,
-					  &len) != 0)
+	if (raw == NULL ||
+	    wc_GetDateInfo(raw, raw_len, &date, &format, &len) != 0)
 		return -1;
 	memset(&tm, 0, sizeof(tm));
 	if (wc_GetDateAsCalendarTime(date, len, format, &tm) != 0)
 		return -1;
 	t = timegm(&tm);
-	if (t == (time_t)-1 && !(tm.tm_year == 69 && tm.tm_mon == 11 &&
-				 tm.tm_mday == 31 && tm.tm_hour == 23 &&
-				 tm.tm_min == 59 && tm.tm_sec == 59))
+	if (t == (time_t)-1 &&
+	    !(tm.tm_year == 69 && tm.tm_mon == 11 && tm.tm_mday == 31 &&
+	      tm.tm_hour == 23 && tm.tm_min == 59 && tm.tm_sec == 59))
 		return -1;
 	*out = (int64_t)t;
 	return 0;
@@ -425,15 +417,15 @@ static const struct {
 	const char *oid;
 	unsigned bits;
 } ec_curves[] = {
-	{ "1.2.840.10045.3.1.7", 256 },	  /* P-256 */
-	{ "1.3.132.0.34", 384 },	  /* P-384 */
-	{ "1.3.132.0.35", 521 },	  /* P-521 */
-	{ "1.3.132.0.33", 224 },	  /* P-224 */
-	{ "1.2.840.10045.3.1.1", 192 },	  /* P-192 */
-	{ "1.3.132.0.10", 256 },	  /* secp256k1 */
-	{ "1.3.36.3.3.2.8.1.1.7", 256 },  /* brainpoolP256r1 */
-	{ "1.3.36.3.3.2.8.1.1.11", 384 }, /* brainpoolP384r1 */
-	{ "1.3.36.3.3.2.8.1.1.13", 512 }, /* brainpoolP512r1 */
+	{"1.2.840.10045.3.1.7", 256},   /* P-256 */
+	{"1.3.132.0.34", 384},          /* P-384 */
+	{"1.3.132.0.35", 521},          /* P-521 */
+	{"1.3.132.0.33", 224},          /* P-224 */
+	{"1.2.840.10045.3.1.1", 192},   /* P-192 */
+	{"1.3.132.0.10", 256},          /* secp256k1 */
+	{"1.3.36.3.3.2.8.1.1.7", 256},  /* brainpoolP256r1 */
+	{"1.3.36.3.3.2.8.1.1.11", 384}, /* brainpoolP384r1 */
+	{"1.3.36.3.3.2.8.1.1.13", 512}, /* brainpoolP512r1 */
 };
 
 plugtls_err wssl_spki_info(const unsigned char *spki, size_t len,
@@ -489,8 +481,8 @@ plugtls_err wssl_spki_info(const unsigned char *spki, size_t len,
 		if (*bits == 0) {
 			int id = wc_ecc_get_curve_id_from_oid(
 				params.val, (word32)params.len);
-			int sz = id >= 0 ? wc_ecc_get_curve_size_from_id(id)
-					 : 0;
+			int sz =
+				id >= 0 ? wc_ecc_get_curve_size_from_id(id) : 0;
 
 			*bits = sz > 0 ? (unsigned)sz * 8 : 0;
 		}
@@ -543,8 +535,8 @@ plugtls_err wssl_cert_fields(void *native, plugtls_prov_fields *f,
 		goto out;
 	}
 	if (wssl_x509_split(c->der, c->len, &x) != 0 ||
-	    wssl_oid_dotted(x.sig_oid.val, x.sig_oid.len, sig,
-			    sizeof(sig)) != 0) {
+	    wssl_oid_dotted(x.sig_oid.val, x.sig_oid.len, sig, sizeof(sig)) !=
+		    0) {
 		rc = wssl_error(err, PLUGTLS_E_MALFORMED, 0,
 				"certificate: malformed DER");
 		goto out;

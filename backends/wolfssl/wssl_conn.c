@@ -54,14 +54,10 @@ int wssl_io_recv(WOLFSSL *ssl, char *buf, int sz, void *arg)
 			return WOLFSSL_CBIO_ERR_GENERAL;
 		return (int)n;
 	case PLUGTLS_WANT_READ:
-	case PLUGTLS_WANT_WRITE:
-		return WOLFSSL_CBIO_ERR_WANT_READ;
-	case PLUGTLS_E_CLOSED:
-		return WOLFSSL_CBIO_ERR_CONN_CLOSE;
-	case PLUGTLS_E_TIMEOUT:
-		return WOLFSSL_CBIO_ERR_TIMEOUT;
-	default:
-		return WOLFSSL_CBIO_ERR_GENERAL;
+	case PLUGTLS_WANT_WRITE: return WOLFSSL_CBIO_ERR_WANT_READ;
+	case PLUGTLS_E_CLOSED: return WOLFSSL_CBIO_ERR_CONN_CLOSE;
+	case PLUGTLS_E_TIMEOUT: return WOLFSSL_CBIO_ERR_TIMEOUT;
+	default: return WOLFSSL_CBIO_ERR_GENERAL;
 	}
 }
 
@@ -82,18 +78,15 @@ int wssl_io_send(WOLFSSL *ssl, char *buf, int sz, void *arg)
 			return WOLFSSL_CBIO_ERR_GENERAL;
 		return (int)n;
 	case PLUGTLS_WANT_READ:
-	case PLUGTLS_WANT_WRITE:
-		return WOLFSSL_CBIO_ERR_WANT_WRITE;
-	case PLUGTLS_E_CLOSED:
-		return WOLFSSL_CBIO_ERR_CONN_CLOSE;
-	case PLUGTLS_E_TIMEOUT:
-		return WOLFSSL_CBIO_ERR_TIMEOUT;
-	default:
-		return WOLFSSL_CBIO_ERR_GENERAL;
+	case PLUGTLS_WANT_WRITE: return WOLFSSL_CBIO_ERR_WANT_WRITE;
+	case PLUGTLS_E_CLOSED: return WOLFSSL_CBIO_ERR_CONN_CLOSE;
+	case PLUGTLS_E_TIMEOUT: return WOLFSSL_CBIO_ERR_TIMEOUT;
+	default: return WOLFSSL_CBIO_ERR_GENERAL;
 	}
 }
 
-/* ---- PSK ------------------------------------------------------------------ */
+/* ---- PSK ------------------------------------------------------------------
+ */
 
 #if WSSL_HAVE_PSK
 static void psk_note_identity(struct wssl_conn *c, const void *id, size_t len)
@@ -111,9 +104,9 @@ static void psk_note_identity(struct wssl_conn *c, const void *id, size_t len)
 
 /* wolfSSL passes identities as C strings (MAX_PSK_ID_LEN = 128 bytes plus
  * a NUL): an identity with a NUL byte cannot be used with wolfSSL. */
-unsigned int wssl_psk_client_cb(WOLFSSL *ssl, const char *hint,
-				char *identity, unsigned int id_max,
-				unsigned char *key, unsigned int key_max)
+unsigned int wssl_psk_client_cb(WOLFSSL *ssl, const char *hint, char *identity,
+				unsigned int id_max, unsigned char *key,
+				unsigned int key_max)
 {
 	struct wssl_conn *c = wolfSSL_get_psk_callback_ctx(ssl);
 	const unsigned char *id, *k;
@@ -125,9 +118,10 @@ unsigned int wssl_psk_client_cb(WOLFSSL *ssl, const char *hint,
 		return 0;
 	if (id_len == 0 || id_len > id_max || memchr(id, 0, id_len) ||
 	    k_len == 0 || k_len > key_max) {
-		plugtls_prov_log(c->core, PLUGTLS_LOG_WARNING,
-				 "PSK: identity or key does not fit wolfSSL's "
-				 "limits (128-byte text identity, 64-byte key)");
+		plugtls_prov_log(
+			c->core, PLUGTLS_LOG_WARNING,
+			"PSK: identity or key does not fit wolfSSL's "
+			"limits (128-byte text identity, 64-byte key)");
 		return 0;
 	}
 	memcpy(identity, id, id_len);
@@ -202,7 +196,8 @@ unsigned int wssl_psk_server_tls13_cb(WOLFSSL *ssl, const char *identity,
 #endif
 #endif
 
-/* ---- connection ------------------------------------------------------------ */
+/* ---- connection ------------------------------------------------------------
+ */
 
 #if WSSL_HAVE_SESSION_EXPORT
 static plugtls_err set_session(struct wssl_conn *c, const unsigned char *der,
@@ -432,8 +427,8 @@ plugtls_err wssl_conn_new(void *ctx, plugtls_conn *core,
 		goto out;
 	if (x->role == PLUGTLS_CLIENT && params->session &&
 	    params->session_len &&
-	    (rc = set_session(c, params->session, params->session_len,
-			      err)) != PLUGTLS_OK)
+	    (rc = set_session(c, params->session, params->session_len, err)) !=
+		    PLUGTLS_OK)
 		goto out;
 	*out = c;
 	c = NULL;
@@ -461,18 +456,16 @@ void wssl_conn_free(void *conn)
 static bool handshake_alert(int code)
 {
 	switch (code) {
-	case 40:  /* handshake_failure */
-	case 42:  /* bad_certificate */
-	case 43:  /* unsupported_certificate */
-	case 44:  /* certificate_revoked */
-	case 45:  /* certificate_expired */
-	case 46:  /* certificate_unknown */
-	case 48:  /* unknown_ca */
-	case 49:  /* access_denied */
-	case 116: /* certificate_required */
-		return true;
-	default:
-		return false;
+	case 40: /* handshake_failure */
+	case 42: /* bad_certificate */
+	case 43: /* unsupported_certificate */
+	case 44: /* certificate_revoked */
+	case 45: /* certificate_expired */
+	case 46: /* certificate_unknown */
+	case 48: /* unknown_ca */
+	case 49: /* access_denied */
+	case 116: /* certificate_required */ return true;
+	default: return false;
 	}
 }
 
@@ -512,8 +505,8 @@ static bool sent_fatal_alert(WOLFSSL *ssl)
  */
 static void send_missing_alert(struct wssl_conn *c)
 {
-	static const unsigned char alert[] = { 21,   0x03, 0x03, 0x00,
-					       0x02, 2,    40 };
+	static const unsigned char alert[] = {21,   0x03, 0x03, 0x00,
+					      0x02, 2,    40};
 	size_t off = 0, n;
 
 	if (c->handshake_done || c->alert_sent || sent_fatal_alert(c->ssl))
@@ -537,21 +530,16 @@ static plugtls_err outcome(struct wssl_conn *c, int ret, const char *what,
 	int e = wolfSSL_get_error(c->ssl, ret);
 
 	switch (e) {
-	case WOLFSSL_ERROR_WANT_READ:
-		return PLUGTLS_WANT_READ;
-	case WOLFSSL_ERROR_WANT_WRITE:
-		return PLUGTLS_WANT_WRITE;
-	case WOLFSSL_ERROR_ZERO_RETURN:
-		return PLUGTLS_E_CLOSED;
-	default:
-		break;
+	case WOLFSSL_ERROR_WANT_READ: return PLUGTLS_WANT_READ;
+	case WOLFSSL_ERROR_WANT_WRITE: return PLUGTLS_WANT_WRITE;
+	case WOLFSSL_ERROR_ZERO_RETURN: return PLUGTLS_E_CLOSED;
+	default: break;
 	}
 	if (c->hook_called && c->hook_rc != PLUGTLS_OK)
 		/* The core refused the peer and recorded why; wolfSSL sent
 		 * the alert (bad_certificate). */
 		return plugtls_prov_error(err, PLUGTLS_E_VERIFY, 0,
-					  "%s: peer verification failed",
-					  what);
+					  "%s: peer verification failed", what);
 	if (c->rx_eof)
 		return wssl_error(err, PLUGTLS_E_TRUNCATED, e,
 				  "%s: the peer closed the connection without "
@@ -561,8 +549,7 @@ static plugtls_err outcome(struct wssl_conn *c, int ret, const char *what,
 	case PLUGTLS_E_TIMEOUT:
 		return wssl_error(err, PLUGTLS_E_TIMEOUT, e,
 				  "%s: the transport timed out", what);
-	case PLUGTLS_OK:
-		break;
+	case PLUGTLS_OK: break;
 	default:
 		return wssl_error(err, PLUGTLS_E_IO, e,
 				  "%s: the transport failed", what);
@@ -626,8 +613,8 @@ plugtls_err wssl_conn_read(void *conn, void *buf, size_t len, size_t *n,
 	return outcome(c, ret, "read", err);
 }
 
-plugtls_err wssl_conn_write(void *conn, const void *buf, size_t len,
-			    size_t *n, plugtls_error *err)
+plugtls_err wssl_conn_write(void *conn, const void *buf, size_t len, size_t *n,
+			    plugtls_error *err)
 {
 	struct wssl_conn *c = conn;
 	int ret;

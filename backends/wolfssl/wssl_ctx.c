@@ -55,42 +55,44 @@ static const struct {
 	const char *tls12_psk_client; /* clients */
 	const char *psk13;
 } profiles[] = {
-	{ "modern",
-	  "TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA384:"
-	  "TLS13-CHACHA20-POLY1305-SHA256",
-	  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-	  "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-	  "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305",
-	  "ECDHE-PSK-CHACHA20-POLY1305:DHE-PSK-AES128-GCM-SHA256:"
-	  "DHE-PSK-AES256-GCM-SHA384:DHE-PSK-CHACHA20-POLY1305:"
-	  "PSK-CHACHA20-POLY1305",
-	  "DHE-PSK-AES128-GCM-SHA256:DHE-PSK-AES256-GCM-SHA384:"
-	  "DHE-PSK-CHACHA20-POLY1305:PSK-CHACHA20-POLY1305",
-	  "TLS13-AES128-GCM-SHA256" },
-	{ "aes128-gcm", "TLS13-AES128-GCM-SHA256",
-	  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256",
-	  "ECDHE-PSK-AES128-GCM-SHA256:DHE-PSK-AES128-GCM-SHA256",
-	  "DHE-PSK-AES128-GCM-SHA256", "TLS13-AES128-GCM-SHA256" },
-	{ "aes256-gcm", "TLS13-AES256-GCM-SHA384",
-	  "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384",
-	  "DHE-PSK-AES256-GCM-SHA384", "DHE-PSK-AES256-GCM-SHA384",
-	  "TLS13-AES256-GCM-SHA384" },
-	{ "chacha20", "TLS13-CHACHA20-POLY1305-SHA256",
-	  "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305",
-	  "ECDHE-PSK-CHACHA20-POLY1305:DHE-PSK-CHACHA20-POLY1305:"
-	  "PSK-CHACHA20-POLY1305",
-	  "DHE-PSK-CHACHA20-POLY1305:PSK-CHACHA20-POLY1305",
-	  "TLS13-CHACHA20-POLY1305-SHA256" },
+	{"modern",
+	 "TLS13-AES128-GCM-SHA256:TLS13-AES256-GCM-SHA384:"
+	 "TLS13-CHACHA20-POLY1305-SHA256",
+	 "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+	 "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+	 "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305",
+	 "ECDHE-PSK-CHACHA20-POLY1305:DHE-PSK-AES128-GCM-SHA256:"
+	 "DHE-PSK-AES256-GCM-SHA384:DHE-PSK-CHACHA20-POLY1305:"
+	 "PSK-CHACHA20-POLY1305",
+	 "DHE-PSK-AES128-GCM-SHA256:DHE-PSK-AES256-GCM-SHA384:"
+	 "DHE-PSK-CHACHA20-POLY1305:PSK-CHACHA20-POLY1305",
+	 "TLS13-AES128-GCM-SHA256"},
+	{"aes128-gcm", "TLS13-AES128-GCM-SHA256",
+	 "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256",
+	 "ECDHE-PSK-AES128-GCM-SHA256:DHE-PSK-AES128-GCM-SHA256",
+	 "DHE-PSK-AES128-GCM-SHA256", "TLS13-AES128-GCM-SHA256"},
+	{"aes256-gcm", "TLS13-AES256-GCM-SHA384",
+	 "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384",
+	 "DHE-PSK-AES256-GCM-SHA384", "DHE-PSK-AES256-GCM-SHA384",
+	 "TLS13-AES256-GCM-SHA384"},
+	{"chacha20", "TLS13-CHACHA20-POLY1305-SHA256",
+	 "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305",
+	 "ECDHE-PSK-CHACHA20-POLY1305:DHE-PSK-CHACHA20-POLY1305:"
+	 "PSK-CHACHA20-POLY1305",
+	 "DHE-PSK-CHACHA20-POLY1305:PSK-CHACHA20-POLY1305",
+	 "TLS13-CHACHA20-POLY1305-SHA256"},
 };
 
 static WOLFSSL_METHOD *pick_method(const plugtls_prov_ctx_params *p)
 {
 	bool client = p->role == PLUGTLS_CLIENT;
 
-	if (p->min_version == PLUGTLS_TLS1_3 && p->max_version == PLUGTLS_TLS1_3)
+	if (p->min_version == PLUGTLS_TLS1_3 &&
+	    p->max_version == PLUGTLS_TLS1_3)
 		return client ? wolfTLSv1_3_client_method()
 			      : wolfTLSv1_3_server_method();
-	if (p->min_version == PLUGTLS_TLS1_2 && p->max_version == PLUGTLS_TLS1_2)
+	if (p->min_version == PLUGTLS_TLS1_2 &&
+	    p->max_version == PLUGTLS_TLS1_2)
 		return client ? wolfTLSv1_2_client_method()
 			      : wolfTLSv1_2_server_method();
 	return client ? wolfSSLv23_client_method() : wolfSSLv23_server_method();
@@ -248,9 +250,8 @@ static plugtls_err set_identity(struct wssl_ctx *c,
 				"chain");
 		goto out;
 	}
-	ret = wolfSSL_CTX_use_PrivateKey_buffer(c->ctx, key->der,
-						(long)key->len,
-						WOLFSSL_FILETYPE_ASN1);
+	ret = wolfSSL_CTX_use_PrivateKey_buffer(
+		c->ctx, key->der, (long)key->len, WOLFSSL_FILETYPE_ASN1);
 	if (ret != WOLFSSL_SUCCESS) {
 		rc = wssl_error(err, PLUGTLS_E_INVALID_ARGUMENT, ret,
 				"set_key: wolfSSL refuses the private key");
@@ -399,13 +400,11 @@ static int verify_mode(const plugtls_prov_ctx_params *p)
 		return p->verify_peer ? WOLFSSL_VERIFY_PEER
 				      : WOLFSSL_VERIFY_NONE;
 	switch (p->client_cert) {
-	case PLUGTLS_CLIENT_CERT_REQUEST:
-		return WOLFSSL_VERIFY_PEER;
+	case PLUGTLS_CLIENT_CERT_REQUEST: return WOLFSSL_VERIFY_PEER;
 	case PLUGTLS_CLIENT_CERT_REQUIRE:
 		return WOLFSSL_VERIFY_PEER |
 		       WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-	default:
-		return WOLFSSL_VERIFY_NONE;
+	default: return WOLFSSL_VERIFY_NONE;
 	}
 }
 
@@ -435,7 +434,8 @@ static plugtls_err set_dh(struct wssl_ctx *c, plugtls_error *err)
 	int ret;
 
 	if (dh == NULL)
-		return wssl_error(err, PLUGTLS_E_INTERNAL, 0, "ctx_new: DH group");
+		return wssl_error(err, PLUGTLS_E_INTERNAL, 0,
+				  "ctx_new: DH group");
 	ret = wolfSSL_CTX_SetTmpDH(c->ctx, dh->p, (int)dh->p_len, dh->g,
 				   (int)dh->g_len);
 	if (ret != WOLFSSL_SUCCESS)
@@ -452,8 +452,8 @@ static plugtls_err set_dh(struct wssl_ctx *c, plugtls_error *err)
 #endif
 
 #if WSSL_HAVE_PSK
-static plugtls_err set_psk(struct wssl_ctx *c,
-			   const plugtls_prov_ctx_params *p, plugtls_error *err)
+static plugtls_err set_psk(struct wssl_ctx *c, const plugtls_prov_ctx_params *p,
+			   plugtls_error *err)
 {
 	if (!p->psk)
 		return PLUGTLS_OK;
@@ -466,8 +466,8 @@ static plugtls_err set_psk(struct wssl_ctx *c,
 	return p->min_version <= PLUGTLS_TLS1_2 ? set_dh(c, err) : PLUGTLS_OK;
 }
 #else
-static plugtls_err set_psk(struct wssl_ctx *c,
-			   const plugtls_prov_ctx_params *p, plugtls_error *err)
+static plugtls_err set_psk(struct wssl_ctx *c, const plugtls_prov_ctx_params *p,
+			   plugtls_error *err)
 {
 	return PLUGTLS_OK;
 }
@@ -512,6 +512,7 @@ static plugtls_err check_verify_cb(const plugtls_prov_ctx_params *p,
  * process-wide, so each context gets its own random session id context.
  * Tickets are already per context (each WOLFSSL_CTX has its own ticket
  * key). */
+#if WSSL_HAVE_SESSION_ID_CTX
 static plugtls_err set_session_context(struct wssl_ctx *c, plugtls_error *err)
 {
 	unsigned char id[32];
@@ -535,6 +536,17 @@ static plugtls_err set_session_context(struct wssl_ctx *c, plugtls_error *err)
 				  "ctx_new: session id context");
 	return PLUGTLS_OK;
 }
+#else
+/* Without a session id context, the process-wide server cache is turned
+ * off: tickets (per-context keys) still resume. */
+static plugtls_err set_session_context(struct wssl_ctx *c, plugtls_error *err)
+{
+	if (c->role == PLUGTLS_SERVER)
+		(void)wolfSSL_CTX_set_session_cache_mode(
+			c->ctx, WOLFSSL_SESS_CACHE_OFF);
+	return PLUGTLS_OK;
+}
+#endif
 
 plugtls_err wssl_ctx_new(const plugtls_prov_ctx_params *p, void *core,
 			 void **out, plugtls_error *err)

@@ -95,8 +95,7 @@ bool wssl_tlv_equal(const struct wssl_tlv *a, const struct wssl_tlv *b)
 	return a->total == b->total && memcmp(a->hdr, b->hdr, a->total) == 0;
 }
 
-int wssl_oid_dotted(const unsigned char *oid, size_t len, char *out,
-		    size_t cap)
+int wssl_oid_dotted(const unsigned char *oid, size_t len, char *out, size_t cap)
 {
 	size_t pos = 0, i = 0;
 	bool first = true;
@@ -206,7 +205,8 @@ int wssl_x509_ext(const struct wssl_x509 *x, const char *oid,
 		}
 		if (wssl_der_expect(&e, 0x04, &v) != 0)
 			return -1;
-		if (wssl_oid_dotted(id.val, id.len, dotted, sizeof(dotted)) != 0)
+		if (wssl_oid_dotted(id.val, id.len, dotted, sizeof(dotted)) !=
+		    0)
 			continue; /* an OID too long to be one we look for */
 		if (strcmp(dotted, oid) == 0) {
 			*value = v;

@@ -55,20 +55,16 @@ plugtls_err wssl_map_tls_error(int e)
 {
 	switch (e) {
 	case MEMORY_ERROR:
-	case MEMORY_E:
-		return PLUGTLS_E_NOMEM;
+	case MEMORY_E: return PLUGTLS_E_NOMEM;
 	/* The peer's certificates failed wolfSSL's own checks in a place the
-	 * verify callback does not override (e.g. a certificate wolfSSL
-	 * cannot parse), or the peer sent none when one is required. */
+	 * verify callback does not override, or the peer sent none when one
+	 * is required (the core then records no-certificate). */
 	case NO_PEER_CERT:
-	case VERIFY_CERT_ERROR:
-	case ASN_PARSE_E:
-		return PLUGTLS_E_VERIFY;
+	case VERIFY_CERT_ERROR: return PLUGTLS_E_VERIFY;
 	case BAD_FUNC_ARG:
 	case BAD_STATE_E:
 	case SIDE_ERROR:
-	case NOT_READY_ERROR:
-		return PLUGTLS_E_INTERNAL;
+	case NOT_READY_ERROR: return PLUGTLS_E_INTERNAL;
 	default:
 		/* Alerts received (FATAL_ERROR), no shared suite or version
 		 * (MATCH_SUITE_ERROR, VERSION_ERROR), ALPN refused

@@ -31,8 +31,8 @@
 #endif
 
 /* wolfSSL packs 5.5.4 as 0x05005004: 8 bits major, 12 minor, 12 patch. */
-#define WSSL_HEX_TO_NUM(hex)                                                  \
-	PLUGTLS_VERSION_NUM(((hex) >> 24) & 0xffu, ((hex) >> 12) & 0xfffu,   \
+#define WSSL_HEX_TO_NUM(hex)                                                   \
+	PLUGTLS_VERSION_NUM(((hex) >> 24) & 0xffu, ((hex) >> 12) & 0xfffu,     \
 			    (hex)&0xfffu)
 
 /* TLS 1.3 (--enable-tls13, default since 4.4.0). Debian: on. */
@@ -76,7 +76,7 @@
  * without it: "Safe renegotiation failed"); wolfSSL_Rehandshake cannot
  * run. A build with HAVE_SECURE_RENEGOTIATION would renegotiate for real,
  * so there the backend does not ask for it (no renegotiation, ever). */
-#if defined(HAVE_SERVER_RENEGOTIATION_INFO) &&                                \
+#if defined(HAVE_SERVER_RENEGOTIATION_INFO) &&                                 \
 	!defined(HAVE_SECURE_RENEGOTIATION)
 #define WSSL_HAVE_RENEG_INDICATION 1
 #else
@@ -102,23 +102,30 @@
 #endif
 
 /* Session serialisation: wolfSSL_i2d_SSL_SESSION / wolfSSL_d2i_SSL_SESSION
- * exist with OPENSSL_EXTRA or HAVE_EXT_CACHE, and need the session cache or
- * tickets. Debian: on (OPENSSL_ALL, HAVE_EXT_CACHE). */
-#if (defined(OPENSSL_EXTRA) || defined(HAVE_EXT_CACHE)) &&                    \
+ * and wolfSSL_SESSION_has_ticket exist with OPENSSL_EXTRA, and need the
+ * session cache or tickets. Debian: on (OPENSSL_ALL). */
+#if defined(OPENSSL_EXTRA) &&                                                  \
 	(!defined(NO_SESSION_CACHE) || defined(HAVE_SESSION_TICKET))
 #define WSSL_HAVE_SESSION_EXPORT 1
 #else
 #define WSSL_HAVE_SESSION_EXPORT 0
 #endif
 
+/* A session id context per WOLFSSL_CTX
+ * (wolfSSL_CTX_set_session_id_context, OPENSSL_EXTRA). Debian: on. */
+#if defined(OPENSSL_EXTRA)
+#define WSSL_HAVE_SESSION_ID_CTX 1
+#else
+#define WSSL_HAVE_SESSION_ID_CTX 0
+#endif
+
 /* ALPN (--enable-alpn) with a server-side selection callback
  * (wolfSSL_CTX_set_alpn_select_cb, present with OPENSSL_EXTRA and friends):
  * wolfSSL's own matching prefers the client's order, the callback lets the
  * server's order win as on the other providers. Debian: on (OPENSSL_ALL). */
-#if defined(HAVE_ALPN) &&                                                     \
-	(defined(OPENSSL_ALL) || defined(OPENSSL_EXTRA) ||                    \
-	 defined(WOLFSSL_NGINX) || defined(WOLFSSL_HAPROXY) ||                \
-	 defined(HAVE_LIGHTY))
+#if defined(HAVE_ALPN) && (defined(OPENSSL_ALL) || defined(OPENSSL_EXTRA) ||   \
+			   defined(WOLFSSL_NGINX) ||                           \
+			   defined(WOLFSSL_HAPROXY) || defined(HAVE_LIGHTY))
 #define WSSL_HAVE_ALPN 1
 #else
 #define WSSL_HAVE_ALPN 0

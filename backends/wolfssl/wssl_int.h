@@ -86,7 +86,7 @@ struct wssl_x509 {
 	struct wssl_tlv spki;    /* SubjectPublicKeyInfo SEQUENCE */
 	struct wssl_tlv sig_oid; /* OID of the outer signatureAlgorithm */
 	bool has_exts;
-	struct wssl_tlv exts;    /* the SEQUENCE OF Extension */
+	struct wssl_tlv exts; /* the SEQUENCE OF Extension */
 };
 int wssl_x509_split(const unsigned char *der, size_t len, struct wssl_x509 *x);
 /* Find extension by dotted OID; 1 found (value = the OCTET STRING contents,
@@ -115,8 +115,8 @@ struct wssl_cert {
 	bool borrowed;
 };
 
-plugtls_err wssl_cert_from_der(const unsigned char *der, size_t len,
-			       void **out, plugtls_error *err);
+plugtls_err wssl_cert_from_der(const unsigned char *der, size_t len, void **out,
+			       plugtls_error *err);
 void wssl_cert_free(void *cert);
 plugtls_err wssl_cert_fields(void *cert, plugtls_prov_fields *f,
 			     plugtls_error *err);
@@ -156,8 +156,7 @@ struct wssl_key {
 };
 
 plugtls_err wssl_key_load(const unsigned char *data, size_t len, int is_pem,
-			  const char *password, void **out,
-			  plugtls_error *err);
+			  const char *password, void **out, plugtls_error *err);
 void wssl_key_free(void *key);
 plugtls_err wssl_key_info(void *key, plugtls_prov_key_type *type,
 			  unsigned *bits);
@@ -235,8 +234,8 @@ void wssl_conn_free(void *conn);
 plugtls_err wssl_conn_handshake(void *conn, plugtls_error *err);
 plugtls_err wssl_conn_read(void *conn, void *buf, size_t len, size_t *n,
 			   plugtls_error *err);
-plugtls_err wssl_conn_write(void *conn, const void *buf, size_t len,
-			    size_t *n, plugtls_error *err);
+plugtls_err wssl_conn_write(void *conn, const void *buf, size_t len, size_t *n,
+			    plugtls_error *err);
 plugtls_err wssl_conn_shutdown(void *conn, plugtls_error *err);
 plugtls_err wssl_conn_info(void *conn, plugtls_prov_conn_info *out);
 plugtls_err wssl_conn_peer_chain(void *conn, plugtls_prov_chain_sink sink,
@@ -246,9 +245,9 @@ plugtls_err wssl_conn_session_export(void *conn, unsigned char **out,
 				     size_t *out_len, plugtls_error *err);
 
 /* PSK callbacks (wssl_conn.c), installed by wssl_ctx.c. */
-unsigned int wssl_psk_client_cb(WOLFSSL *ssl, const char *hint,
-				char *identity, unsigned int id_max,
-				unsigned char *key, unsigned int key_max);
+unsigned int wssl_psk_client_cb(WOLFSSL *ssl, const char *hint, char *identity,
+				unsigned int id_max, unsigned char *key,
+				unsigned int key_max);
 unsigned int wssl_psk_server_cb(WOLFSSL *ssl, const char *identity,
 				unsigned char *key, unsigned int key_max);
 unsigned int wssl_psk_client_tls13_cb(WOLFSSL *ssl, const char *hint,

@@ -35,7 +35,8 @@ static bool contains(const unsigned char *data, size_t len, const char *s)
 	size_t n = strlen(s);
 
 	for (size_t i = 0; len >= n && i <= len - n; i++)
-		if (data[i] == (unsigned char)s[0] && memcmp(data + i, s, n) == 0)
+		if (data[i] == (unsigned char)s[0] &&
+		    memcmp(data + i, s, n) == 0)
 			return true;
 	return false;
 }
@@ -45,8 +46,8 @@ static bool has_key_end(const unsigned char *data, size_t len)
 {
 	static const char end[] = "-----END ", tail[] = "PRIVATE KEY-----";
 
-	for (size_t i = 0; len >= sizeof(end) - 1 && i <= len - (sizeof(end) - 1);
-	     i++) {
+	for (size_t i = 0;
+	     len >= sizeof(end) - 1 && i <= len - (sizeof(end) - 1); i++) {
 		if (memcmp(data + i, end, sizeof(end) - 1) != 0)
 			continue;
 		for (size_t k = i + sizeof(end) - 1;
@@ -138,9 +139,9 @@ static int spki_ed25519(const unsigned char *der, size_t len,
 			unsigned char *spki, word32 *spki_len)
 {
 	/* SubjectPublicKeyInfo of an Ed25519 key (RFC 8410 4). */
-	static const unsigned char prefix[] = { 0x30, 0x2a, 0x30, 0x05, 0x06,
-						0x03, 0x2b, 0x65, 0x70, 0x03,
-						0x21, 0x00 };
+	static const unsigned char prefix[] = {0x30, 0x2a, 0x30, 0x05,
+					       0x06, 0x03, 0x2b, 0x65,
+					       0x70, 0x03, 0x21, 0x00};
 	ed25519_key k;
 	word32 idx = 0;
 	int ret;
@@ -229,7 +230,8 @@ plugtls_err wssl_key_from_der(unsigned char *der, size_t len, bool decrypted,
 	} else {
 		rc = wssl_error(err, PLUGTLS_E_UNSUPPORTED, 0,
 				"key: algorithm %s is not supported by the "
-				"wolfSSL provider", oid);
+				"wolfSSL provider",
+				oid);
 		goto out;
 	}
 	if (r != 0) {
@@ -305,8 +307,9 @@ plugtls_err wssl_key_load(const unsigned char *data, size_t len, int is_pem,
 		return wssl_error(err, PLUGTLS_E_TOO_LARGE, 0,
 				  "key: %zu bytes is too large", len);
 	if (is_pem)
-		encrypted = contains(data, len, "-----BEGIN ENCRYPTED PRIVATE "
-						"KEY-----") ||
+		encrypted = contains(data, len,
+				     "-----BEGIN ENCRYPTED PRIVATE "
+				     "KEY-----") ||
 			    contains(data, len, "Proc-Type: 4,ENCRYPTED");
 	else
 		encrypted = der_is_encrypted_pkcs8(data, len);
@@ -321,8 +324,9 @@ plugtls_err wssl_key_load(const unsigned char *data, size_t len, int is_pem,
 				  "key: the key is encrypted and no password "
 				  "was given");
 	if (encrypted && !can_decrypt())
-		return wssl_error(err, PLUGTLS_E_UNSUPPORTED, 0,
-				  "key: this wolfSSL build cannot decrypt keys");
+		return wssl_error(
+			err, PLUGTLS_E_UNSUPPORTED, 0,
+			"key: this wolfSSL build cannot decrypt keys");
 
 	der = plugtls_prov_malloc(der_cap);
 	if (der == NULL)

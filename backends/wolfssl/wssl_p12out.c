@@ -40,7 +40,8 @@
 #define P12_ITER 100000
 #define P12_SALT 16
 
-/* ---- a small DER writer ---------------------------------------------------- */
+/* ---- a small DER writer ----------------------------------------------------
+ */
 
 struct dbuf {
 	unsigned char *p;
@@ -147,13 +148,14 @@ static void db_uint(struct dbuf *b, unsigned long v)
 
 #define OID(b, ...)                                                            \
 	do {                                                                   \
-		static const unsigned char o_[] = { __VA_ARGS__ };             \
+		static const unsigned char o_[] = {__VA_ARGS__};               \
 		db_tlv((b), 0x06, o_, sizeof(o_));                             \
 	} while (0)
 
 #define OID_DATA(b) OID(b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01)
 
-/* ---- text ------------------------------------------------------------------- */
+/* ---- text -------------------------------------------------------------------
+ */
 
 /* UTF-8 to UTF-16BE (surrogate pairs above U+FFFF). -1 on bad UTF-8. */
 static int utf8_to_utf16be(const char *s, struct dbuf *out)
@@ -187,12 +189,11 @@ static int utf8_to_utf16be(const char *s, struct dbuf *out)
 				(unsigned char)(0xd8 | (v >> 18)),
 				(unsigned char)(v >> 10),
 				(unsigned char)(0xdc | ((v >> 8) & 3)),
-				(unsigned char)v
-			};
+				(unsigned char)v};
 			db_put(out, u, 4);
 		} else {
-			unsigned char u[2] = { (unsigned char)(cp >> 8),
-					       (unsigned char)cp };
+			unsigned char u[2] = {(unsigned char)(cp >> 8),
+					      (unsigned char)cp};
 			db_put(out, u, 2);
 		}
 		p += n;
@@ -200,7 +201,8 @@ static int utf8_to_utf16be(const char *s, struct dbuf *out)
 	return 0;
 }
 
-/* ---- parts ------------------------------------------------------------------- */
+/* ---- parts
+ * ------------------------------------------------------------------- */
 
 /* PrivateKeyInfo of the key: as loaded when it is PKCS#8, else built from
  * the algorithm of its public half (the SPKI's AlgorithmIdentifier is the
@@ -209,7 +211,7 @@ static void private_key_info(const struct wssl_key *k, struct dbuf *out)
 {
 	struct wssl_der d, s;
 	struct wssl_tlv t, v, alg;
-	struct dbuf body = { .secret = true };
+	struct dbuf body = {.secret = true};
 
 	wssl_der_init(&d, k->der, k->len);
 	if (wssl_der_expect(&d, 0x30, &t) == 0) {
@@ -240,8 +242,8 @@ static void private_key_info(const struct wssl_key *k, struct dbuf *out)
 static int encrypt_key(const struct wssl_key *k, const char *password,
 		       WC_RNG *rng, struct dbuf *out)
 {
-	struct dbuf pki = { .secret = true }, alg = { 0 }, kdf = { 0 },
-		    prm = { 0 }, enc = { 0 }, pbes2 = { 0 }, body = { 0 };
+	struct dbuf pki = {.secret = true}, alg = {0}, kdf = {0}, prm = {0},
+		    enc = {0}, pbes2 = {0}, body = {0};
 	unsigned char salt[P12_SALT], iv[AES_BLOCK_SIZE], key[32];
 	unsigned char *ct = NULL;
 	size_t padded;
@@ -252,9 +254,8 @@ static int encrypt_key(const struct wssl_key *k, const char *password,
 	if (pki.fail || wc_RNG_GenerateBlock(rng, salt, sizeof(salt)) != 0 ||
 	    wc_RNG_GenerateBlock(rng, iv, sizeof(iv)) != 0)
 		goto out;
-	if (wc_PBKDF2(key, (const byte *)password, (int)strlen(password),
-		      salt, sizeof(salt), P12_ITER, sizeof(key),
-		      WC_SHA256) != 0)
+	if (wc_PBKDF2(key, (const byte *)password, (int)strlen(password), salt,
+		      sizeof(salt), P12_ITER, sizeof(key), WC_SHA256) != 0)
 		goto out;
 	/* PKCS#7 padding (RFC 8018 6.2.1). */
 	padded = (pki.len / AES_BLOCK_SIZE + 1) * AES_BLOCK_SIZE;
@@ -290,7 +291,7 @@ static int encrypt_key(const struct wssl_key *k, const char *password,
 	OID(&body, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d);
 	db_wrap(&body, 0x30, &pbes2);
 	{
-		struct dbuf epki = { 0 };
+		struct dbuf epki = {0};
 
 		db_wrap(&epki, 0x30, &body);
 		db_tlv(&epki, 0x04, ct, padded);
@@ -316,7 +317,7 @@ out:
 static void bag_attributes(const unsigned char *name16, size_t name16_len,
 			   const unsigned char *key_id, struct dbuf *out)
 {
-	struct dbuf set = { 0 }, a = { 0 }, v = { 0 };
+	struct dbuf set = {0}, a = {0}, v = {0};
 
 	if (name16 != NULL) {
 		OID(&a, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x14);
@@ -334,7 +335,7 @@ static void bag_attributes(const unsigned char *name16, size_t name16_len,
 /* ContentInfo { id-data, [0] OCTET STRING content } */
 static void content_info_data(struct dbuf *out, struct dbuf *content)
 {
-	struct dbuf ci = { 0 }, oct = { 0 };
+	struct dbuf ci = {0}, oct = {0};
 
 	OID_DATA(&ci);
 	db_wrap(&oct, 0x04, content);
@@ -345,7 +346,7 @@ static void content_info_data(struct dbuf *out, struct dbuf *content)
 /* The PKCS#12 KDF password: BMPString with two zero bytes (RFC 7292 B.1). */
 static int bmp_password(const char *password, struct dbuf *out)
 {
-	static const unsigned char nul[2] = { 0, 0 };
+	static const unsigned char nul[2] = {0, 0};
 
 	if (utf8_to_utf16be(password, out) != 0)
 		return -1;
@@ -356,8 +357,7 @@ static int bmp_password(const char *password, struct dbuf *out)
 static int mac_data(const struct dbuf *auth_safe, const char *password,
 		    WC_RNG *rng, struct dbuf *out)
 {
-	struct dbuf pw = { .secret = true }, md = { 0 }, alg = { 0 },
-		    di = { 0 };
+	struct dbuf pw = {.secret = true}, md = {0}, alg = {0}, di = {0};
 	unsigned char salt[P12_SALT], key[WC_SHA256_DIGEST_SIZE],
 		mac[WC_SHA256_DIGEST_SIZE];
 	Hmac hmac;
@@ -366,8 +366,7 @@ static int mac_data(const struct dbuf *auth_safe, const char *password,
 	if (bmp_password(password, &pw) != 0 ||
 	    wc_RNG_GenerateBlock(rng, salt, sizeof(salt)) != 0 ||
 	    wc_PKCS12_PBKDF_ex(key, pw.p, (int)pw.len, salt, sizeof(salt),
-			       P12_ITER, sizeof(key), WC_SHA256, 3,
-			       NULL) != 0)
+			       P12_ITER, sizeof(key), WC_SHA256, 3, NULL) != 0)
 		goto out;
 	if (wc_HmacInit(&hmac, NULL, INVALID_DEVID) != 0)
 		goto out;
@@ -404,9 +403,8 @@ plugtls_err wssl_p12_export(void *key_native, void *const *chain, size_t n,
 	const struct wssl_key *key = key_native;
 	const struct wssl_cert *leaf;
 	plugtls_err rc = PLUGTLS_E_INTERNAL;
-	struct dbuf name16 = { 0 }, epki = { 0 }, certs = { 0 },
-		    keys = { 0 }, bag = { 0 }, auth = { 0 }, pfx = { 0 },
-		    body = { 0 };
+	struct dbuf name16 = {0}, epki = {0}, certs = {0}, keys = {0},
+		    bag = {0}, auth = {0}, pfx = {0}, body = {0};
 	unsigned char key_id[WC_SHA_DIGEST_SIZE];
 	WC_RNG rng;
 	int rng_init = 0;
@@ -428,7 +426,7 @@ plugtls_err wssl_p12_export(void *key_native, void *const *chain, size_t n,
 		goto out;
 	}
 	{
-		struct dbuf pw = { .secret = true };
+		struct dbuf pw = {.secret = true};
 		int bad = utf8_to_utf16be(password, &pw);
 
 		db_free(&pw);
@@ -456,7 +454,7 @@ plugtls_err wssl_p12_export(void *key_native, void *const *chain, size_t n,
 	/* SafeContents of the certificates, leaf first. */
 	for (size_t i = 0; i < n; i++) {
 		const struct wssl_cert *c = chain[i];
-		struct dbuf cb = { 0 }, cv = { 0 }, oct = { 0 };
+		struct dbuf cb = {0}, cv = {0}, oct = {0};
 
 		OID(&cb, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x16,
 		    0x01);
@@ -480,7 +478,7 @@ plugtls_err wssl_p12_export(void *key_native, void *const *chain, size_t n,
 	db_wrap(&keys, 0x30, &bag);
 
 	{
-		struct dbuf sc = { 0 }, sk = { 0 }, seq = { 0 };
+		struct dbuf sc = {0}, sk = {0}, seq = {0};
 
 		db_wrap(&sc, 0x30, &certs);
 		db_wrap(&sk, 0x30, &keys);
@@ -494,7 +492,7 @@ plugtls_err wssl_p12_export(void *key_native, void *const *chain, size_t n,
 	}
 	db_uint(&body, 3);
 	{
-		struct dbuf copy = { 0 };
+		struct dbuf copy = {0};
 
 		db_put(&copy, auth.p, auth.len);
 		content_info_data(&body, &copy);

@@ -28,12 +28,10 @@
 
 /* pbeWithSHAAnd40BitRC2-CBC and pbeWithSHAAnd128BitRC2-CBC (RFC 7292
  * appendix C), as DER OID bytes. */
-static const unsigned char oid_rc2_40[] = { 0x06, 0x0a, 0x2a, 0x86, 0x48,
-					    0x86, 0xf7, 0x0d, 0x01, 0x0c,
-					    0x01, 0x06 };
-static const unsigned char oid_rc2_128[] = { 0x06, 0x0a, 0x2a, 0x86, 0x48,
-					     0x86, 0xf7, 0x0d, 0x01, 0x0c,
-					     0x01, 0x05 };
+static const unsigned char oid_rc2_40[] = {0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86,
+					   0xf7, 0x0d, 0x01, 0x0c, 0x01, 0x06};
+static const unsigned char oid_rc2_128[] = {0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86,
+					    0xf7, 0x0d, 0x01, 0x0c, 0x01, 0x05};
 
 static bool has_bytes(const unsigned char *d, size_t len,
 		      const unsigned char *needle, size_t n)
@@ -192,8 +190,8 @@ plugtls_err wssl_p12_import(const unsigned char *der, size_t len,
 		wssl_cert_borrow(&c, certs[i], cert_lens[i]);
 		rc = sink(arg, &c);
 		if (rc != PLUGTLS_OK) {
-			rc = wssl_error(err, rc, 0,
-					"PKCS#12: certificate %zu", i);
+			rc = wssl_error(err, rc, 0, "PKCS#12: certificate %zu",
+					i);
 			goto out;
 		}
 	}

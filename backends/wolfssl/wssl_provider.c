@@ -54,60 +54,61 @@
  */
 #define V PLUGTLS_VERSION_NUM
 static const plugtls_vuln_range wssl_vuln_ranges[] = {
-	{ V(5, 0, 0), V(5, 1, 0), "CVE-2022-23408",
-	  "TLS 1.2 AES-CBC/3DES records sent with a non-random IV" },
-	{ V(5, 0, 0), V(5, 1, 1), "CVE-2022-25638",
-	  "TLS 1.3 certificate check bypassed by a CertificateVerify "
-	  "signature algorithm mismatch" },
-	{ V(5, 0, 0), V(5, 1, 1), "CVE-2022-25640",
-	  "TLS 1.3 server: required client certificate bypassed by omitting "
-	  "CertificateVerify" },
-	{ V(5, 0, 0), V(5, 3, 0), "CVE-2022-34293",
-	  "DTLS return-routability check skipped (amplification DoS)" },
-	{ V(5, 0, 0), V(5, 5, 0), "CVE-2022-39173",
-	  "TLS 1.3 server buffer overflow with session tickets (NVD High)" },
-	{ V(5, 0, 0), V(5, 5, 1), "CVE-2022-42905",
-	  "TLS 1.3 heap over-read with WOLFSSL_CALLBACKS (NVD Critical)" },
-	{ V(5, 0, 0), V(5, 6, 1), "CVE-2023-3724",
-	  "TLS 1.3 client uses a predictable secret when the server sends "
-	  "neither PSK nor key share" },
-	{ V(5, 0, 0), V(5, 6, 6), "CVE-2024-0901",
-	  "TLS 1.3 server out-of-bounds read / crash on a malformed record" },
-	{ V(5, 7, 7), V(5, 8, 1), "CVE-2025-7395",
-	  "Apple native trust validation overrides other verification "
-	  "errors" },
-	{ V(5, 0, 0), V(5, 8, 4), "CVE-2026-3547",
-	  "out-of-bounds read parsing ALPN" },
-	{ V(5, 0, 0), V(5, 8, 4), "CVE-2026-3548",
-	  "buffer overflows parsing CRL numbers" },
-	{ V(5, 6, 0), V(5, 8, 4), "CVE-2026-3549",
-	  "heap overflow parsing TLS 1.3 ECH" },
-	{ V(5, 0, 0), V(5, 9, 0), "CVE-2026-5194",
-	  "signature digest size and OID not checked: forged certificate "
-	  "signatures accepted (Critical)" },
-	{ V(5, 0, 0), V(5, 9, 0), "CVE-2026-5263",
-	  "URI nameConstraints not enforced in chain verification" },
-	{ V(5, 0, 0), V(5, 9, 0), "CVE-2026-5295",
-	  "stack overflow in PKCS#7 ORI OID processing" },
-	{ V(5, 0, 0), V(5, 9, 0), "CVE-2026-5466",
-	  "ECCSI verification accepts forged signatures" },
-	{ V(5, 6, 4), V(5, 9, 0), "CVE-2026-5477",
-	  "AES-EAX / CMAC authentication bypass over 4 GiB" },
-	{ V(5, 0, 0), V(5, 9, 0), "CVE-2026-5447",
-	  "heap overflow in CertFromX509 (AuthorityKeyIdentifier size)" },
-	{ V(5, 0, 0), V(5, 9, 0), "CVE-2026-5500",
-	  "PKCS#7 AuthEnvelopedData accepts truncated GCM tags" },
-	{ V(5, 0, 0), V(5, 9, 0), "CVE-2026-5501",
-	  "wolfSSL_X509_verify_cert accepts an unsigned leaf under a CA:FALSE "
-	  "intermediate" },
-	{ V(5, 6, 0), V(5, 9, 0), "CVE-2026-5503",
-	  "heap overflow writing SNI with TLS 1.3 ECH" },
-	{ V(5, 0, 0), V(5, 9, 0), "CVE-2026-5479",
-	  "EVP ChaCha20-Poly1305 decryption does not check the tag" },
+	{V(5, 0, 0), V(5, 1, 0), "CVE-2022-23408",
+	 "TLS 1.2 AES-CBC/3DES records sent with a non-random IV"},
+	{V(5, 0, 0), V(5, 1, 1), "CVE-2022-25638",
+	 "TLS 1.3 certificate check bypassed by a CertificateVerify "
+	 "signature algorithm mismatch"},
+	{V(5, 0, 0), V(5, 1, 1), "CVE-2022-25640",
+	 "TLS 1.3 server: required client certificate bypassed by omitting "
+	 "CertificateVerify"},
+	{V(5, 0, 0), V(5, 3, 0), "CVE-2022-34293",
+	 "DTLS return-routability check skipped (amplification DoS)"},
+	{V(5, 0, 0), V(5, 5, 0), "CVE-2022-39173",
+	 "TLS 1.3 server buffer overflow with session tickets (NVD High)"},
+	{V(5, 0, 0), V(5, 5, 1), "CVE-2022-42905",
+	 "TLS 1.3 heap over-read with WOLFSSL_CALLBACKS (NVD Critical)"},
+	{V(5, 0, 0), V(5, 6, 1), "CVE-2023-3724",
+	 "TLS 1.3 client uses a predictable secret when the server sends "
+	 "neither PSK nor key share"},
+	{V(5, 0, 0), V(5, 6, 6), "CVE-2024-0901",
+	 "TLS 1.3 server out-of-bounds read / crash on a malformed record"},
+	{V(5, 7, 7), V(5, 8, 1), "CVE-2025-7395",
+	 "Apple native trust validation overrides other verification "
+	 "errors"},
+	{V(5, 0, 0), V(5, 8, 4), "CVE-2026-3547",
+	 "out-of-bounds read parsing ALPN"},
+	{V(5, 0, 0), V(5, 8, 4), "CVE-2026-3548",
+	 "buffer overflows parsing CRL numbers"},
+	{V(5, 6, 0), V(5, 8, 4), "CVE-2026-3549",
+	 "heap overflow parsing TLS 1.3 ECH"},
+	{V(5, 0, 0), V(5, 9, 0), "CVE-2026-5194",
+	 "signature digest size and OID not checked: forged certificate "
+	 "signatures accepted (Critical)"},
+	{V(5, 0, 0), V(5, 9, 0), "CVE-2026-5263",
+	 "URI nameConstraints not enforced in chain verification"},
+	{V(5, 0, 0), V(5, 9, 0), "CVE-2026-5295",
+	 "stack overflow in PKCS#7 ORI OID processing"},
+	{V(5, 0, 0), V(5, 9, 0), "CVE-2026-5466",
+	 "ECCSI verification accepts forged signatures"},
+	{V(5, 6, 4), V(5, 9, 0), "CVE-2026-5477",
+	 "AES-EAX / CMAC authentication bypass over 4 GiB"},
+	{V(5, 0, 0), V(5, 9, 0), "CVE-2026-5447",
+	 "heap overflow in CertFromX509 (AuthorityKeyIdentifier size)"},
+	{V(5, 0, 0), V(5, 9, 0), "CVE-2026-5500",
+	 "PKCS#7 AuthEnvelopedData accepts truncated GCM tags"},
+	{V(5, 0, 0), V(5, 9, 0), "CVE-2026-5501",
+	 "wolfSSL_X509_verify_cert accepts an unsigned leaf under a CA:FALSE "
+	 "intermediate"},
+	{V(5, 6, 0), V(5, 9, 0), "CVE-2026-5503",
+	 "heap overflow writing SNI with TLS 1.3 ECH"},
+	{V(5, 0, 0), V(5, 9, 0), "CVE-2026-5479",
+	 "EVP ChaCha20-Poly1305 decryption does not check the tag"},
 };
 #undef V
 
-/* ---- per-thread cleanup ------------------------------------------------------ */
+/* ---- per-thread cleanup
+ * ------------------------------------------------------ */
 
 #if WSSL_HAVE_FP_ECC_TLS
 /* A thread-specific key whose destructor frees the exiting thread's ECC
@@ -125,15 +126,14 @@ static void thread_exit(void *v)
 
 static void thread_key_init(void)
 {
-	wssl_thread_key_ok = pthread_key_create(&wssl_thread_key,
-						thread_exit) == 0;
+	wssl_thread_key_ok =
+		pthread_key_create(&wssl_thread_key, thread_exit) == 0;
 }
 
 void wssl_thread_note(void)
 {
 	pthread_once(&wssl_thread_once, thread_key_init);
-	if (wssl_thread_key_ok &&
-	    pthread_getspecific(wssl_thread_key) == NULL)
+	if (wssl_thread_key_ok && pthread_getspecific(wssl_thread_key) == NULL)
 		(void)pthread_setspecific(wssl_thread_key, &wssl_thread_key);
 }
 #else
@@ -142,7 +142,8 @@ void wssl_thread_note(void)
 }
 #endif
 
-/* ---- meta ------------------------------------------------------------------ */
+/* ---- meta ------------------------------------------------------------------
+ */
 
 static plugtls_err wssl_init(plugtls_error *err)
 {
@@ -187,57 +188,65 @@ static uint64_t wssl_capabilities(void)
 	return WSSL_CAPS;
 }
 
-/* ---- the table ------------------------------------------------------------- */
+/* ---- the table -------------------------------------------------------------
+ */
 
 const struct plugtls_provider plugtls_provider_wolfssl = {
 	.abi_version = PLUGTLS_PROVIDER_ABI,
 	.struct_size = sizeof(struct plugtls_provider),
 	.name = "wolfssl",
-	.meta = {
-		.init = wssl_init,
-		.deinit = wssl_deinit,
-		.version_string = wssl_version_string,
-		.version_number = wssl_version_number,
-		.header_version = WSSL_HEX_TO_NUM(LIBWOLFSSL_VERSION_HEX),
-		.min_version = PLUGTLS_VERSION_NUM(5, 0, 0),
-		.vuln_ranges = wssl_vuln_ranges,
-		.n_vuln_ranges = sizeof(wssl_vuln_ranges) /
-				 sizeof(wssl_vuln_ranges[0]),
-		.capabilities = wssl_capabilities,
-	},
-	.ctx = {
-		.new_ctx = wssl_ctx_new,
-		.free = wssl_ctx_free,
-	},
-	.conn = {
-		.new_conn = wssl_conn_new,
-		.free = wssl_conn_free,
-		.handshake = wssl_conn_handshake,
-		.read = wssl_conn_read,
-		.write = wssl_conn_write,
-		.shutdown = wssl_conn_shutdown,
-		.info = wssl_conn_info,
-		.peer_chain = wssl_conn_peer_chain,
-		.native_handle = wssl_conn_native,
-		.session_export = WSSL_SLOT_SESSION_EXPORT,
-	},
-	.cert = {
-		.from_der = wssl_cert_from_der,
-		.free = wssl_cert_free,
-		.fields = wssl_cert_fields,
-		.trust_new = wssl_trust_new,
-		.trust_free = wssl_trust_free,
-		.trust_add_cert = wssl_trust_add_cert,
-		.trust_add_crl = WSSL_SLOT_TRUST_ADD_CRL,
-		.verify = wssl_verify,
-	},
-	.key = {
-		.load = wssl_key_load,
-		.free = wssl_key_free,
-		.info = wssl_key_info,
-	},
-	.pkcs12 = {
-		.import = WSSL_SLOT_P12_IMPORT,
-		.export_ = WSSL_SLOT_P12_EXPORT,
-	},
+	.meta =
+		{
+			.init = wssl_init,
+			.deinit = wssl_deinit,
+			.version_string = wssl_version_string,
+			.version_number = wssl_version_number,
+			.header_version =
+				WSSL_HEX_TO_NUM(LIBWOLFSSL_VERSION_HEX),
+			.min_version = PLUGTLS_VERSION_NUM(5, 0, 0),
+			.vuln_ranges = wssl_vuln_ranges,
+			.n_vuln_ranges = sizeof(wssl_vuln_ranges) /
+					 sizeof(wssl_vuln_ranges[0]),
+			.capabilities = wssl_capabilities,
+		},
+	.ctx =
+		{
+			.new_ctx = wssl_ctx_new,
+			.free = wssl_ctx_free,
+		},
+	.conn =
+		{
+			.new_conn = wssl_conn_new,
+			.free = wssl_conn_free,
+			.handshake = wssl_conn_handshake,
+			.read = wssl_conn_read,
+			.write = wssl_conn_write,
+			.shutdown = wssl_conn_shutdown,
+			.info = wssl_conn_info,
+			.peer_chain = wssl_conn_peer_chain,
+			.native_handle = wssl_conn_native,
+			.session_export = WSSL_SLOT_SESSION_EXPORT,
+		},
+	.cert =
+		{
+			.from_der = wssl_cert_from_der,
+			.free = wssl_cert_free,
+			.fields = wssl_cert_fields,
+			.trust_new = wssl_trust_new,
+			.trust_free = wssl_trust_free,
+			.trust_add_cert = wssl_trust_add_cert,
+			.trust_add_crl = WSSL_SLOT_TRUST_ADD_CRL,
+			.verify = wssl_verify,
+		},
+	.key =
+		{
+			.load = wssl_key_load,
+			.free = wssl_key_free,
+			.info = wssl_key_info,
+		},
+	.pkcs12 =
+		{
+			.import = WSSL_SLOT_P12_IMPORT,
+			.export_ = WSSL_SLOT_P12_EXPORT,
+		},
 };

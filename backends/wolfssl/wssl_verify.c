@@ -25,13 +25,11 @@
  *  0 / WOLFSSL_SUCCESS                   -
  *  ASN_BEFORE_DATE_E, ASN_AFTER_DATE_E   -                time is the core's
  *  ASN_NO_SIGNER_E                       UNKNOWN_ISSUER   issuer not usable
- *                                                         (not reported when the
- *                                                         backend already found
- *                                                         the issuer not a CA)
- *  ASN_SIG_CONFIRM_E, ASN_SIG_OID_E,     BAD_SIGNATURE    signature does not
- *  ASN_SIG_HASH_E, ASN_SIG_KEY_E,                         verify or cannot be
- *  SIG_VERIFY_E                                           checked
- *  ASN_PATHLEN_INV_E, ASN_PATHLEN_SIZE_E NOT_CA           path length
+ *                                                         (not reported when
+ * the backend already found the issuer not a CA) ASN_SIG_CONFIRM_E,
+ * ASN_SIG_OID_E,     BAD_SIGNATURE    signature does not ASN_SIG_HASH_E,
+ * ASN_SIG_KEY_E,                         verify or cannot be SIG_VERIFY_E
+ * checked ASN_PATHLEN_INV_E, ASN_PATHLEN_SIZE_E NOT_CA           path length
  *  NOT_CA_ERROR, KEYUSAGE_E              NOT_CA           issuer not a CA / no
  *                                                         keyCertSign
  *  ASN_NAME_INVALID_E                    NAME_CONSTRAINTS
@@ -289,8 +287,7 @@ static void build_path(struct vstate *v, int max_depth)
 		/* Trusted issuers first (as OpenSSL's TRUSTED_FIRST), then
 		 * the certificates the peer sent. */
 		for (size_t i = v->n_untrusted; i < v->n_nodes && !next; i++)
-			if (may_issue(&v->nodes[i], cur) &&
-			    &v->nodes[i] != cur)
+			if (may_issue(&v->nodes[i], cur) && &v->nodes[i] != cur)
 				next = &v->nodes[i];
 		for (size_t i = 0; i < v->n_untrusted && !next; i++)
 			if (!v->nodes[i].used && may_issue(&v->nodes[i], cur))
@@ -314,31 +311,23 @@ static uint32_t verify_reason(int e)
 	case 0:
 	case WOLFSSL_SUCCESS:
 	case ASN_BEFORE_DATE_E:
-	case ASN_AFTER_DATE_E:
-		return 0;
-	case ASN_NO_SIGNER_E:
-		return PLUGTLS_VERIFY_UNKNOWN_ISSUER;
+	case ASN_AFTER_DATE_E: return 0;
+	case ASN_NO_SIGNER_E: return PLUGTLS_VERIFY_UNKNOWN_ISSUER;
 	case ASN_SIG_CONFIRM_E:
 	case ASN_SIG_OID_E:
 	case ASN_SIG_HASH_E:
 	case ASN_SIG_KEY_E:
-	case SIG_VERIFY_E:
-		return PLUGTLS_VERIFY_BAD_SIGNATURE;
+	case SIG_VERIFY_E: return PLUGTLS_VERIFY_BAD_SIGNATURE;
 	case ASN_PATHLEN_INV_E:
 	case ASN_PATHLEN_SIZE_E:
 	case NOT_CA_ERROR:
-	case KEYUSAGE_E:
-		return PLUGTLS_VERIFY_NOT_CA;
-	case ASN_NAME_INVALID_E:
-		return PLUGTLS_VERIFY_NAME_CONSTRAINTS;
-	case CRL_CERT_REVOKED:
-		return PLUGTLS_VERIFY_REVOKED;
+	case KEYUSAGE_E: return PLUGTLS_VERIFY_NOT_CA;
+	case ASN_NAME_INVALID_E: return PLUGTLS_VERIFY_NAME_CONSTRAINTS;
+	case CRL_CERT_REVOKED: return PLUGTLS_VERIFY_REVOKED;
 	case CRL_MISSING:
 	case ASN_CRL_CONFIRM_E:
-	case ASN_CRL_NO_SIGNER_E:
-		return PLUGTLS_VERIFY_CRL_UNAVAILABLE;
-	default:
-		return PLUGTLS_VERIFY_OTHER;
+	case ASN_CRL_NO_SIGNER_E: return PLUGTLS_VERIFY_CRL_UNAVAILABLE;
+	default: return PLUGTLS_VERIFY_OTHER;
 	}
 }
 
@@ -399,7 +388,8 @@ static uint32_t crl_check(WOLFSSL_CERT_MANAGER *cm, struct crlstate *cs,
 			have = true;
 	if (!have)
 		return PLUGTLS_VERIFY_CRL_UNAVAILABLE;
-	ret = wolfSSL_CertManagerCheckCRL(cm, nd->cert->der, (int)nd->cert->len);
+	ret = wolfSSL_CertManagerCheckCRL(cm, nd->cert->der,
+					  (int)nd->cert->len);
 	if (ret == ASN_BEFORE_DATE_E || ret == ASN_AFTER_DATE_E) {
 		/* wolfSSL 5.5.4 does not look at the CRL for a certificate
 		 * outside its validity (see the top of the file). */
@@ -434,7 +424,7 @@ static plugtls_err check_path(struct vstate *v, const struct wssl_trust *t,
 	plugtls_err rc = PLUGTLS_E_INTERNAL;
 	WOLFSSL_CTX *tmp = NULL;
 	WOLFSSL_CERT_MANAGER *cm;
-	struct crlstate cs = { t, NULL, NULL };
+	struct crlstate cs = {t, NULL, NULL};
 	size_t top = v->len - 1;
 	bool crl = vp->crl_mode != PLUGTLS_CRL_NONE;
 	int ret;
@@ -472,7 +462,8 @@ static plugtls_err check_path(struct vstate *v, const struct wssl_trust *t,
 				goto out;
 			}
 	}
-	if (cs.loaded && wolfSSL_CertManagerEnableCRL(cm, 0) != WOLFSSL_SUCCESS) {
+	if (cs.loaded &&
+	    wolfSSL_CertManagerEnableCRL(cm, 0) != WOLFSSL_SUCCESS) {
 		rc = wssl_error(err, PLUGTLS_E_INTERNAL, 0, "verify: CRL");
 		goto out;
 	}
@@ -605,7 +596,8 @@ out:
 	return rc;
 }
 
-/* ---- the handshake's verify callback -------------------------------------- */
+/* ---- the handshake's verify callback --------------------------------------
+ */
 
 /*
  * Called by wolfSSL for every certificate of the peer's chain (Debian's
