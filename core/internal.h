@@ -33,6 +33,26 @@ PT_HIDDEN void pt_free_secret(void *p, size_t n);
 /* Marks the allocator as in use (plugtls_set_allocator refuses after). */
 PT_HIDDEN void pt_alloc_lock(void);
 
+/* ---- module.c ---------------------------------------------------------- */
+#define PT_MODULE_NAME_MAX 32
+#define PT_MODULE_PATH_MAX 1024
+/* Provider names of modules: [a-z0-9_], 1..31 characters. */
+PT_HIDDEN bool pt_module_name_ok(const char *name, size_t len);
+PT_HIDDEN const char *pt_module_default_dir(void);
+/* Every plugtls-<name>.so in $PLUGTLS_MODULE_PATH, then the installed
+ * module directory, in that order (a name may come more than once). */
+PT_HIDDEN void pt_module_scan(void (*found)(const char *name,
+					    const char *path, void *arg),
+			      void *arg);
+/* The first path where plugtls-<name>.so exists. */
+PT_HIDDEN bool pt_module_find(const char *name, char *path, size_t cap);
+/* dlopen path, check that it is a plugtls module of this ABI declaring
+ * want_name. Errors (recorded on the thread) name the file and reason. */
+PT_HIDDEN plugtls_err pt_module_open(const char *path, const char *want_name,
+				     void **handle,
+				     const plugtls_provider **table);
+PT_HIDDEN void pt_module_close(void *handle);
+
 /* ---- error.c ----------------------------------------------------------- */
 PT_HIDDEN void pt_err_clear(plugtls_error *e);
 /* First error wins: does nothing when e already holds one. Also records on

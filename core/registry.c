@@ -1,9 +1,13 @@
 /* One-time global init and the provider registry: lookup, reference-counted
  * provider init, the version gate, and the capability/slot agreement
- * checks. No lock is held while calling the log callback. */
+ * checks. Providers are built in, or modules (module.c) opened on first
+ * reference and closed on the last. The registry lock is recursive, so that
+ * a provider's init may get another provider (a wrapping module); no lock
+ * is held while calling the log callback, except in such a nested get. */
 #include "internal.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +16,10 @@ extern const struct plugtls_provider *const pt_builtin_providers[];
 #define PT_MAX_ACCEPT 64
 
 typedef struct pt_slot {
-	const plugtls_provider *p;
+	char name[PT_MODULE_NAME_MAX];
+	char path[PT_MODULE_PATH_MAX]; /* modules: the file; "" built in */
+	const plugtls_provider *p;     /* built in, or the module's while open */
+	void *handle;                  /* modules: dlopen handle while open */
 	unsigned refs;
 	uint64_t caps;
 	char version[128];
@@ -21,8 +28,10 @@ typedef struct pt_slot {
 
 #define PT_MAX_SLOTS 16
 static pt_slot pt_slots[PT_MAX_SLOTS];
-static size_t pt_nslots;
-static pthread_mutex_t pt_reg_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Slots are only appended (under the lock, filled before the count is
+ * published), so listing reads without the lock. */
+static _Atomic size_t pt_nslots;
+static pthread_mutex_t pt_reg_lock;
 static pthread_once_t pt_once = PTHREAD_ONCE_INIT;
 static unsigned pt_init_refs;
 
@@ -30,14 +39,54 @@ static unsigned pt_init_refs;
 static char pt_accepts[PT_MAX_ACCEPT][96];
 static size_t pt_naccepts;
 
+static pt_slot *slot_by_name(const char *name)
+{
+	size_t n = atomic_load(&pt_nslots);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(pt_slots[i].name, name) == 0)
+			return &pt_slots[i];
+	return NULL;
+}
+
+/* Called with the lock held (or from the one-time init). The first of a
+ * name wins: built-ins, then $PLUGTLS_MODULE_PATH in order, then the
+ * installed module directory. */
+static pt_slot *add_slot(const char *name, const char *path,
+			 const plugtls_provider *builtin)
+{
+	size_t n = atomic_load(&pt_nslots);
+	if (n == PT_MAX_SLOTS || slot_by_name(name) ||
+	    strlen(name) >= sizeof(pt_slots[n].name) ||
+	    strlen(path) >= sizeof(pt_slots[n].path))
+		return NULL;
+	pt_slot *s = &pt_slots[n];
+	pt_snprintf(s->name, sizeof(s->name), "%s", name);
+	pt_snprintf(s->path, sizeof(s->path), "%s", path);
+	s->p = builtin;
+	atomic_store(&pt_nslots, n + 1);
+	return s;
+}
+
+static void add_module_slot(const char *name, const char *path, void *arg)
+{
+	(void)arg;
+	add_slot(name, path, NULL);
+}
+
 static void pt_global_init(void)
 {
+	pthread_mutexattr_t attr;
+
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&pt_reg_lock, &attr);
+	pthread_mutexattr_destroy(&attr);
 	/* From the first call on, the allocator may hold memory. */
 	pt_alloc_lock();
-	for (size_t i = 0; pt_builtin_providers[i] && i < PT_MAX_SLOTS; i++) {
-		pt_slots[i].p = pt_builtin_providers[i];
-		pt_nslots++;
-	}
+	for (size_t i = 0; pt_builtin_providers[i] && i < PT_MAX_SLOTS; i++)
+		add_slot(pt_builtin_providers[i]->name, "",
+			 pt_builtin_providers[i]);
+	pt_module_scan(add_module_slot, NULL);
 }
 
 plugtls_err pt_ensure_init(void)
@@ -68,18 +117,19 @@ void plugtls_deinit(void)
 size_t plugtls_provider_count(void)
 {
 	pt_ensure_init();
-	return pt_nslots;
+	return atomic_load(&pt_nslots);
 }
 
 const char *plugtls_provider_name_at(size_t i)
 {
 	pt_ensure_init();
-	return i < pt_nslots ? pt_slots[i].p->name : NULL;
+	return i < atomic_load(&pt_nslots) ? pt_slots[i].name : NULL;
 }
 
 static pt_slot *slot_of(const plugtls_provider *p)
 {
-	for (size_t i = 0; i < pt_nslots; i++)
+	size_t n = atomic_load(&pt_nslots);
+	for (size_t i = 0; i < n; i++)
 		if (pt_slots[i].p == p)
 			return &pt_slots[i];
 	return NULL;
@@ -203,7 +253,7 @@ static plugtls_err check_caps(const plugtls_provider *p, uint64_t caps,
 /* First reference: init the provider's library and run its gate. Called
  * with pt_reg_lock held; log lines are returned in warn to be logged after
  * the lock is released. */
-static plugtls_err slot_first_ref(pt_slot *s, char *warn, size_t warn_cap)
+static plugtls_err slot_init(pt_slot *s, char *warn, size_t warn_cap)
 {
 	const plugtls_provider *p = s->p;
 	plugtls_error perr;
@@ -261,6 +311,44 @@ static plugtls_err slot_first_ref(pt_slot *s, char *warn, size_t warn_cap)
 	return PLUGTLS_OK;
 }
 
+/* A module is opened here and closed again when anything after fails; its
+ * errors name the file. */
+static plugtls_err slot_first_ref(pt_slot *s, char *warn, size_t warn_cap)
+{
+	bool module = s->path[0] != '\0';
+	plugtls_err rc;
+
+	if (module) {
+		const plugtls_provider *p;
+		rc = pt_module_open(s->path, s->name, &s->handle, &p);
+		if (rc)
+			return rc;
+		s->p = p;
+	}
+	rc = slot_init(s, warn, warn_cap);
+	if (rc && module) {
+		plugtls_error e = *pt_thread_err();
+		pt_err_set(NULL, rc, e.provider_code, "provider module %s: %s",
+			   s->path, e.message);
+		pt_module_close(s->handle);
+		s->handle = NULL;
+		s->p = NULL;
+	}
+	return rc;
+}
+
+/* The slot of name, adding one for a module file that appeared after the
+ * first scan. Called with the lock held. */
+static pt_slot *find_slot(const char *name)
+{
+	char path[PT_MODULE_PATH_MAX];
+	pt_slot *s = slot_by_name(name);
+
+	if (!s && pt_module_find(name, path, sizeof(path)))
+		s = add_slot(name, path, NULL);
+	return s;
+}
+
 plugtls_err plugtls_provider_get(const char *name,
 				 const plugtls_provider **out)
 {
@@ -272,17 +360,19 @@ plugtls_err plugtls_provider_get(const char *name,
 		return pt_err_set(NULL, PLUGTLS_E_INVALID_ARGUMENT, 0,
 				  "provider_get: name and out are required");
 	pt_ensure_init();
-	for (size_t i = 0; i < pt_nslots; i++)
-		if (strcmp(pt_slots[i].p->name, name) == 0)
-			s = &pt_slots[i];
-	if (!s)
-		return pt_err_set(NULL, PLUGTLS_E_NOT_FOUND, 0,
-				  "no provider named \"%s\" in this build", name);
 	warn[0] = '\0';
 	pthread_mutex_lock(&pt_reg_lock);
-	rc = PLUGTLS_OK;
-	if (s->refs == 0)
+	s = find_slot(name);
+	if (!s)
+		rc = pt_err_set(NULL, PLUGTLS_E_NOT_FOUND, 0,
+				"no provider named \"%.64s\": not built in, and "
+				"no plugtls-%.64s.so in $PLUGTLS_MODULE_PATH "
+				"or %s",
+				name, name, pt_module_default_dir());
+	else if (s->refs == 0)
 		rc = slot_first_ref(s, warn, sizeof(warn));
+	else
+		rc = PLUGTLS_OK;
 	if (rc == PLUGTLS_OK)
 		s->refs++;
 	pthread_mutex_unlock(&pt_reg_lock);
@@ -306,10 +396,10 @@ plugtls_err plugtls_provider_get_default(const plugtls_provider **out)
 	const char *env = getenv("PLUGTLS_PROVIDER");
 	if (env && *env)
 		return plugtls_provider_get(env, out);
-	if (!pt_nslots)
+	if (!atomic_load(&pt_nslots))
 		return pt_err_set(NULL, PLUGTLS_E_NOT_FOUND, 0,
-				  "no provider in this build");
-	return plugtls_provider_get(pt_slots[0].p->name, out);
+				  "no provider in this build or module path");
+	return plugtls_provider_get(pt_slots[0].name, out);
 }
 
 void pt_provider_ref(const plugtls_provider *p)
@@ -327,8 +417,14 @@ void pt_provider_unref(const plugtls_provider *p)
 		return;
 	pthread_mutex_lock(&pt_reg_lock);
 	pt_slot *s = slot_of(p);
-	if (s && s->refs && --s->refs == 0)
+	if (s && s->refs && --s->refs == 0) {
 		p->meta.deinit();
+		if (s->handle) {
+			pt_module_close(s->handle);
+			s->handle = NULL;
+			s->p = NULL;
+		}
+	}
 	pthread_mutex_unlock(&pt_reg_lock);
 }
 

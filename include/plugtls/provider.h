@@ -399,3 +399,48 @@ struct plugtls_provider {
 }
 #endif
 #endif
+/* ---- loadable modules ------------------------------------------------- */
+
+/* A provider can live in its own shared object, loaded by name on first
+ * use: plugtls_provider_get("foo") looks for `plugtls-foo.so` in each
+ * directory of $PLUGTLS_MODULE_PATH (colon separated), then in the
+ * installed module directory (<libdir>/plugtls). The name is 1 to 31 of
+ * [a-z0-9_] and must equal the table's `name`.
+ *
+ * The module exports one function, PLUGTLS_PROVIDER_MODULE_SYMBOL, that is
+ * given the core's PLUGTLS_PROVIDER_ABI and returns the module's table (or
+ * NULL when it cannot serve that ABI). The core then checks abi_version and
+ * struct_size before reading anything else, the name, the mandatory slots,
+ * init, the version gate (the module's own meta.vuln_ranges) and the
+ * capability/slot agreement, exactly as for a built-in provider. Any
+ * failure is an error naming the file and the reason; the module is closed
+ * and the other providers are unaffected.
+ *
+ * The module is dlopen'ed with RTLD_LOCAL when the provider is first got,
+ * and dlclose'd when the last reference is released (every context,
+ * connection, certificate chain and key made from the provider holds one).
+ * It links against libplugtls for the plugtls_prov_* services and may call
+ * the public API, including plugtls_provider_get() of another provider
+ * from its meta.init (see examples/provider-traced/).
+ *
+ *	static const struct plugtls_provider my_provider = {
+ *		.abi_version = PLUGTLS_PROVIDER_ABI,
+ *		.struct_size = sizeof(struct plugtls_provider),
+ *		.name = "foo",
+ *		...
+ *	};
+ *	PLUGTLS_PROVIDER_MODULE(my_provider)
+ */
+#define PLUGTLS_PROVIDER_MODULE_SYMBOL "plugtls_provider_module"
+typedef const struct plugtls_provider *(*plugtls_provider_module_fn)(
+	uint32_t core_abi);
+
+#define PLUGTLS_PROVIDER_MODULE(table)                                         \
+	__attribute__((visibility("default"))) const struct plugtls_provider * \
+	plugtls_provider_module(uint32_t core_abi);                            \
+	__attribute__((visibility("default"))) const struct plugtls_provider * \
+	plugtls_provider_module(uint32_t core_abi)                             \
+	{                                                                      \
+		return core_abi == PLUGTLS_PROVIDER_ABI ? &(table) : NULL;      \
+	}
+
