@@ -147,6 +147,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_p12(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_server(int argc, char **argv);
+int cmd_interop(int argc, char **argv);
 
 /* ---- net.c: shared by client and server -------------------------------- */
 

@@ -26,6 +26,8 @@ static const struct cli_cmd {
         {"p12", cmd_p12, "show or create a PKCS#12 bundle"},
         {"client", cmd_client, "connect to a TLS server, relay stdin/stdout"},
         {"server", cmd_server, "run a TLS echo (or minimal HTTP) server"},
+        {"interop", cmd_interop,
+         "every client provider against every server provider"},
         {NULL, NULL, NULL},
 };
 
@@ -113,6 +115,18 @@ static const struct cli_usage_text {
          "echoing the request line. --timeout (default 60, 0: none) bounds "
          "the\n"
          "handshake and each wait for the client.\n"},
+        {"interop",
+         "usage: plugtls interop --fixtures DIR [--json]\n"
+         "\n"
+         "Run every compiled-in provider as client against every one as\n"
+         "server, in this process, over the in-memory pair, with the ECDSA\n"
+         "P-256 server certificate of DIR (the conformance fixtures), for\n"
+         "TLS 1.2 and 1.3: full handshake, resumption, mutual TLS and PSK,\n"
+         "each with data both ways and close_notify both ways. Prints one\n"
+         "table per mode (rows: client, columns: server); a cell is \"pass\",\n"
+         "\"skip (CAPABILITY)\", \"refused\" (version gate) or \"FAIL [N]\",\n"
+         "note N giving the error. --json prints one JSON document instead.\n"
+         "Exit 0 when no cell failed, 1 when one did.\n"},
         {NULL, NULL},
 };
 

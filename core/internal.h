@@ -39,6 +39,9 @@ PT_HIDDEN void pt_alloc_lock(void);
 /* Provider names of modules: [a-z0-9_], 1..31 characters. */
 PT_HIDDEN bool pt_module_name_ok(const char *name, size_t len);
 PT_HIDDEN const char *pt_module_default_dir(void);
+/* The provider name of a file name "plugtls-<name>.so" (no directory). */
+PT_HIDDEN bool pt_module_name_of_file(const char *file, char *name,
+				      size_t cap);
 /* Every plugtls-<name>.so in $PLUGTLS_MODULE_PATH, then the installed
  * module directory, in that order (a name may come more than once). */
 PT_HIDDEN void pt_module_scan(void (*found)(const char *name,
@@ -62,7 +65,7 @@ PT_HIDDEN plugtls_err pt_err_set(plugtls_error *e, plugtls_err code,
 				 ...) PLUGTLS_PRINTF(4, 5);
 PT_HIDDEN plugtls_err pt_err_setv(plugtls_error *e, plugtls_err code,
 				  unsigned long provider_code, const char *fmt,
-				  va_list ap);
+				  va_list ap) PLUGTLS_PRINTF(4, 0);
 /* Copy src into dst with a prefix ("ctx_new: set_key_file: …"), first wins. */
 PT_HIDDEN plugtls_err pt_err_wrap(plugtls_error *dst, const plugtls_error *src,
 				  const char *prefix);
@@ -90,7 +93,7 @@ typedef struct pt_obj {
 PT_HIDDEN void pt_log(const pt_logger *lg, plugtls_log_level level,
 		      const char *fmt, ...) PLUGTLS_PRINTF(3, 4);
 PT_HIDDEN void pt_logv(const pt_logger *lg, plugtls_log_level level,
-		       const char *fmt, va_list ap);
+		       const char *fmt, va_list ap) PLUGTLS_PRINTF(3, 0);
 PT_HIDDEN bool pt_log_enabled(const pt_logger *lg, plugtls_log_level level);
 /* The process-wide logger (plugtls_set_log_callback). */
 PT_HIDDEN const pt_logger *pt_global_logger(void);

@@ -40,7 +40,7 @@ bool pt_module_name_ok(const char *name, size_t len)
 }
 
 /* The provider name a file name stands for, or false. */
-static bool name_of_file(const char *file, char *name, size_t cap)
+bool pt_module_name_of_file(const char *file, char *name, size_t cap)
 {
 	size_t len = strlen(file), pre = strlen(PT_MODULE_PREFIX),
 	       suf = strlen(PT_MODULE_SUFFIX);
@@ -85,7 +85,7 @@ typedef struct scan_arg {
 static int only_modules(const struct dirent *e)
 {
 	char name[PT_MODULE_NAME_MAX];
-	return name_of_file(e->d_name, name, sizeof(name));
+	return pt_module_name_of_file(e->d_name, name, sizeof(name));
 }
 
 /* In name order, so that the provider list (and so the default provider)
@@ -98,7 +98,7 @@ static bool scan_dir(const char *dir, void *arg)
 	int n = scandir(dir, &list, only_modules, alphasort);
 
 	for (int i = 0; i < n; i++) {
-		if (name_of_file(list[i]->d_name, name, sizeof(name)) &&
+		if (pt_module_name_of_file(list[i]->d_name, name, sizeof(name)) &&
 		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir,
 				     list[i]->d_name) < sizeof(path))
 			sa->found(name, path, sa->arg);

@@ -387,6 +387,45 @@ plugtls_err plugtls_provider_get(const char *name,
 	return PLUGTLS_OK;
 }
 
+plugtls_err plugtls_provider_load_module(const char *path,
+					 const plugtls_provider **out)
+{
+	char name[PT_MODULE_NAME_MAX];
+	const char *base;
+	pt_slot *s;
+
+	if (!path || !*path || !out)
+		return pt_err_set(NULL, PLUGTLS_E_INVALID_ARGUMENT, 0,
+				  "load_module: path and out are required");
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (!pt_module_name_of_file(base, name, sizeof(name)) ||
+	    strlen(path) >= PT_MODULE_PATH_MAX)
+		return pt_err_set(NULL, PLUGTLS_E_INVALID_ARGUMENT, 0,
+				  "load_module: %.200s: a module file is named "
+				  "plugtls-<name>.so, name of [a-z0-9_]",
+				  path);
+	pt_ensure_init();
+	pthread_mutex_lock(&pt_reg_lock);
+	s = slot_by_name(name);
+	if (!s)
+		s = add_slot(name, path, NULL);
+	plugtls_err rc = PLUGTLS_OK;
+	if (!s)
+		rc = pt_err_set(NULL, PLUGTLS_E_TOO_LARGE, 0,
+				"load_module: %.200s: at most %d providers",
+				path, PT_MAX_SLOTS);
+	else if (strcmp(s->path, path) != 0)
+		rc = pt_err_set(NULL, PLUGTLS_E_STATE, 0,
+				"load_module: %.200s: a provider named \"%s\" "
+				"is already known (%s)",
+				path, name, s->path[0] ? s->path : "built in");
+	pthread_mutex_unlock(&pt_reg_lock);
+	if (rc)
+		return rc;
+	return plugtls_provider_get(name, out);
+}
+
 plugtls_err plugtls_provider_get_default(const plugtls_provider **out)
 {
 	if (!out)

@@ -23,7 +23,14 @@
  *                               transport, no DHE (OpenSSL's "modern"
  *                               has neither); +ECDHE-PSK:+PSK when a PSK
  *                               is configured (TLS 1.2 PSK suites; in
- *                               TLS 1.3 they enable psk_dhe_ke / psk_ke)
+ *                               TLS 1.3 they enable psk_dhe_ke / psk_ke),
+ *                               put first: GnuTLS orders TLS 1.2 suites
+ *                               by key exchange first, so after the
+ *                               certificate kxs a GnuTLS 3.7.9 server
+ *                               with a certificate picked ECDHE-ECDSA
+ *                               over a client's PSK, where the OpenSSL
+ *                               and wolfSSL servers pick the PSK suite
+ *                               (conformance/test_interop.c)
  *   -GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1
  *                               the groups both backends offer
  *   %SAFE_RENEGOTIATION         RFC 5746 required of peers; plugtls never
@@ -79,7 +86,7 @@ static plugtls_err build_priority(const plugtls_prov_ctx_params *p, char *buf,
 					  p->min_version, p->max_version);
 	w = snprintf(buf, cap,
 		     "NORMAL:-VERS-ALL%s%s:-CIPHER-ALL:%s:-MAC-ALL:+AEAD:"
-		     "-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA%s:-GROUP-ALL:"
+		     "-KX-ALL%s:+ECDHE-ECDSA:+ECDHE-RSA:-GROUP-ALL:"
 		     "+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:"
 		     "%%SAFE_RENEGOTIATION%s",
 		     p->max_version >= PLUGTLS_TLS1_3 ? ":+VERS-TLS1.3" : "",

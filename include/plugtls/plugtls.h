@@ -99,7 +99,20 @@ PLUGTLS_API PLUGTLS_WUR plugtls_err plugtls_init(void);
 PLUGTLS_API void plugtls_deinit(void);
 
 /* Replace plugtls's own allocator. Must be called before any other plugtls
- * call; returns PLUGTLS_E_STATE afterwards. All three must be set. */
+ * call; returns PLUGTLS_E_STATE afterwards. All three must be set.
+ *
+ * Process-wide effect on the providers' libraries: when a provider is first
+ * initialised, the OpenSSL provider routes all of libcrypto's allocations
+ * through these functions (CRYPTO_set_mem_functions) and the wolfSSL
+ * provider all of wolfSSL's (wolfSSL_SetAllocators), for the whole process
+ * and for good: also allocations made for other users of that library in
+ * the process, and frees at exit (OpenSSL's atexit cleanup). So the
+ * functions must stay valid until the process exits and must accept any
+ * size and thread. OpenSSL accepts the hook only before its first
+ * allocation and wolfSSL only when no other allocator is set: otherwise the
+ * provider logs a warning and the library keeps its own allocator. GnuTLS
+ * has no working hook (gnutls_global_set_mem_functions does nothing since
+ * GnuTLS 3.3) and always uses malloc. */
 PLUGTLS_API PLUGTLS_WUR plugtls_err plugtls_set_allocator(
 	void *(*malloc_fn)(size_t), void *(*realloc_fn)(void *, size_t),
 	void (*free_fn)(void *));
@@ -162,13 +175,18 @@ typedef struct plugtls_provider plugtls_provider;
 /* Static name of one capability bit, e.g. "psk-tls13"; "unknown" else. */
 PLUGTLS_API const char *plugtls_cap_name(uint64_t cap);
 
-/* Providers compiled into this build, in preference order. The names are
- * static strings. Listing does not initialise a provider. */
+/* Providers of this build, in preference order: those compiled in, then
+ * the provider modules (plugtls-<name>.so, see <plugtls/provider.h>) found
+ * in $PLUGTLS_MODULE_PATH (colon separated) and the installed module
+ * directory when first listed or got. The names live as long as the
+ * process. Listing neither initialises a provider nor loads a module. */
 PLUGTLS_API size_t plugtls_provider_count(void);
 PLUGTLS_API const char *plugtls_provider_name_at(size_t i);
 
 /* Get a provider by name (case-sensitive: "openssl", "gnutls", "wolfssl"),
- * initialising it on first use: its run-time library version is checked
+ * initialising it on first use (and loading its module, when it is one; a
+ * module that cannot be loaded or is not a plugtls module of this ABI gives
+ * an error naming the file and the reason): its run-time library version is checked
  * against its gate (PLUGTLS_E_VERSION_REFUSED, message naming the version
  * and the reason). Each successful get takes a reference; release it with
  * plugtls_provider_release(). Objects made from a provider hold their own
@@ -176,6 +194,13 @@ PLUGTLS_API const char *plugtls_provider_name_at(size_t i);
  * PLUGTLS_E_INVALID_ARGUMENT. Thread-safe. */
 PLUGTLS_API PLUGTLS_WUR plugtls_err plugtls_provider_get(
 	const char *name, const plugtls_provider **out);
+
+/* Load the provider module at path (a file named plugtls-<name>.so) and
+ * get its provider, as plugtls_provider_get(<name>) would. Errors as
+ * plugtls_provider_get, and PLUGTLS_E_STATE when another provider of that
+ * name is already known. The module is unloaded with the last release. */
+PLUGTLS_API PLUGTLS_WUR plugtls_err plugtls_provider_load_module(
+	const char *path, const plugtls_provider **out);
 
 /* The default provider: $PLUGTLS_PROVIDER if set, else the first one
  * compiled in. Takes a reference like plugtls_provider_get(). */

@@ -257,3 +257,45 @@ Test(modules, module_gate_accepted)
 	plugtls_provider_release(p);
 	cr_assert_not(mapped("plugtls-gated.so"));
 }
+
+/* Loading a module from a given file, outside the module path. */
+Test(modules, load_module_by_path)
+{
+	const plugtls_provider *p = NULL, *again = NULL;
+
+	cr_assert_eq(plugtls_provider_load_module(
+			     TRACED_DIR "/plugtls-traced.so", &p),
+		     PLUGTLS_OK, "%s", plugtls_thread_error()->message);
+	cr_assert_str_eq(plugtls_provider_name(p), "traced");
+	cr_assert(listed("traced"));
+	/* Now known by name, and the same file again is the same provider. */
+	cr_assert_eq(plugtls_provider_get("traced", &again), PLUGTLS_OK);
+	cr_assert_eq(again, p);
+	plugtls_provider_release(again);
+	cr_assert_eq(plugtls_provider_load_module(
+			     TRACED_DIR "/plugtls-traced.so", &again),
+		     PLUGTLS_OK);
+	plugtls_provider_release(again);
+	plugtls_provider_release(p);
+	cr_assert_not(mapped("plugtls-traced.so"));
+
+	/* Another file claiming a known name, a file not named like a
+	 * module, a missing file, and bad arguments. */
+	cr_assert_eq(plugtls_provider_load_module("/nonexistent/plugtls-traced.so",
+						  &p),
+		     PLUGTLS_E_STATE);
+	cr_assert_eq(plugtls_provider_load_module(TRACED_DIR "/traced.so", &p),
+		     PLUGTLS_E_INVALID_ARGUMENT);
+	cr_assert_eq(plugtls_provider_load_module("/nonexistent/plugtls-gone.so",
+						  &p),
+		     PLUGTLS_E_NOT_FOUND);
+	cr_assert_not_null(strstr(plugtls_thread_error()->message,
+				  "/nonexistent/plugtls-gone.so"));
+	cr_assert_eq(plugtls_provider_load_module(NULL, &p),
+		     PLUGTLS_E_INVALID_ARGUMENT);
+	cr_assert_eq(plugtls_provider_load_module(TRACED_DIR "/plugtls-traced.so",
+						  NULL),
+		     PLUGTLS_E_INVALID_ARGUMENT);
+	cr_assert_eq(plugtls_provider_load_module("", &p),
+		     PLUGTLS_E_INVALID_ARGUMENT);
+}
