@@ -33,7 +33,8 @@ struct srv {
 	int stop_rd; /* readable once SIGINT/SIGTERM arrived */
 	uint64_t timeout;
 	bool http, verbose;
-	unsigned long id; /* connection number, for messages */
+	const char *provider; /* its name, for the --http reply */
+	unsigned long id;     /* connection number, for messages */
 };
 
 static int srv_stop_wr = -1;
@@ -48,13 +49,12 @@ static void srv_on_signal(int sig)
 	errno = saved;
 }
 
-/* Read with waits; PLUGTLS_E_TIMEOUT when the wait timed out or the
- * server is stopping. */
-static plugtls_err srv_read(struct srv *s, plugtls_conn *c, int fd, void *buf,
-                            size_t cap, size_t *n)
+/* Read with waits until deadline; PLUGTLS_E_TIMEOUT when the wait timed
+ * out or the server is stopping. */
+static plugtls_err srv_read_by(struct srv *s, plugtls_conn *c, int fd,
+                               void *buf, size_t cap, size_t *n,
+                               int64_t deadline)
 {
-	int64_t deadline = cli_deadline(s->timeout);
-
 	for (;;) {
 		plugtls_err rc = plugtls_conn_read(c, buf, cap, n);
 
@@ -63,6 +63,13 @@ static plugtls_err srv_read(struct srv *s, plugtls_conn *c, int fd, void *buf,
 		if (cli_wait(fd, rc, s->stop_rd, deadline) != 0)
 			return PLUGTLS_E_TIMEOUT;
 	}
+}
+
+/* One read, waiting at most --timeout. */
+static plugtls_err srv_read(struct srv *s, plugtls_conn *c, int fd, void *buf,
+                            size_t cap, size_t *n)
+{
+	return srv_read_by(s, c, fd, buf, cap, n, cli_deadline(s->timeout));
 }
 
 static plugtls_err srv_write_all(struct srv *s, plugtls_conn *c, int fd,
@@ -108,19 +115,34 @@ static bool srv_prefix_of(const unsigned char *b, size_t len, const char *w)
 	return memcmp(b, w, len < wl ? len : wl) == 0;
 }
 
+/* The --http body after the request line: who answered and how. */
+static int srv_http_info(const struct srv *s, const plugtls_conn *c,
+                         char *out, size_t cap)
+{
+	const char *ver = plugtls_conn_version_name(c);
+	const char *cipher = plugtls_conn_cipher(c);
+	int n = snprintf(out, cap, "provider: %s\nprotocol: %s\ncipher: %s\n",
+	                 s->provider, ver ? ver : "?", cipher ? cipher : "?");
+
+	return n < 0 ? 0 : (size_t)n >= cap ? (int)cap - 1 : n;
+}
+
 /* --http: the first bytes decide. A request gets one minimal HTTP/1.1
- * reply whose body is the request line, then the connection closes; other
- * bytes are left in buf for the echo. Returns the read result; *handled
- * when the reply was sent. */
+ * reply whose body is the request line, then "provider: NAME",
+ * "protocol: TLSv1.x" and "cipher: NAME" lines; then the connection
+ * closes. Other bytes are left in buf for the echo. The request head is
+ * read up to an empty line, at most cap bytes, all within --timeout.
+ * Returns the read result; *handled when the reply was sent. */
 static plugtls_err srv_http(struct srv *s, plugtls_conn *c, int fd,
                             unsigned char *buf, size_t cap, size_t *len,
                             bool *handled)
 {
-	char head[256];
+	int64_t deadline = cli_deadline(s->timeout);
+	char head[256], info[256];
 	size_t line, n;
 	bool is_head;
 	plugtls_err rc = PLUGTLS_OK;
-	int hl;
+	int hl, il;
 
 	*handled = false;
 	*len = 0;
@@ -128,7 +150,8 @@ static plugtls_err srv_http(struct srv *s, plugtls_conn *c, int fd,
 	 * methods answered. */
 	while (*len < 5 && (srv_prefix_of(buf, *len, "GET ") ||
 	                    srv_prefix_of(buf, *len, "HEAD "))) {
-		rc = srv_read(s, c, fd, buf + *len, cap - *len, &n);
+		rc = srv_read_by(s, c, fd, buf + *len, cap - *len, &n,
+		                 deadline);
 		if (rc != PLUGTLS_OK)
 			break;
 		*len += n;
@@ -142,7 +165,8 @@ static plugtls_err srv_http(struct srv *s, plugtls_conn *c, int fd,
 	while (rc == PLUGTLS_OK && *len < cap &&
 	       !memmem(buf, *len, "\r\n\r\n", 4) &&
 	       !memmem(buf, *len, "\n\n", 2)) {
-		rc = srv_read(s, c, fd, buf + *len, cap - *len, &n);
+		rc = srv_read_by(s, c, fd, buf + *len, cap - *len, &n,
+		                 deadline);
 		if (rc == PLUGTLS_OK)
 			*len += n;
 	}
@@ -154,14 +178,18 @@ static plugtls_err srv_http(struct srv *s, plugtls_conn *c, int fd,
 		line = cap - 1; /* no end of line in cap bytes: cut */
 	if (line > 0 && buf[line - 1] == '\r')
 		line--;
+	il = srv_http_info(s, c, info, sizeof(info));
 	hl = snprintf(head, sizeof(head),
 	              "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
 	              "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-	              line + 1);
+	              line + 1 + (size_t)il);
 	buf[line] = '\n';
 	rc = srv_write_all(s, c, fd, (unsigned char *)head, (size_t)hl);
 	if (rc == PLUGTLS_OK && !is_head)
 		rc = srv_write_all(s, c, fd, buf, line + 1);
+	if (rc == PLUGTLS_OK && !is_head)
+		rc = srv_write_all(s, c, fd, (unsigned char *)info,
+		                   (size_t)il);
 	*handled = true;
 	return rc;
 }
@@ -430,6 +458,7 @@ int cmd_server(int argc, char **argv)
 	ret = cli_provider(&a, &p);
 	if (ret != CLI_EXIT_OK)
 		goto out;
+	s.provider = plugtls_provider_name(p);
 	ret = CLI_EXIT_USAGE;
 	if (plugtls_config_new(PLUGTLS_SERVER, &cfg) != PLUGTLS_OK) {
 		cli_err("config: %s", cli_thread_msg());

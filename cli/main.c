@@ -112,7 +112,7 @@ static const struct cli_usage_text {
          "a client certificate valid under --ca. With --http, a connection "
          "that\n"
          "starts with \"GET \" or \"HEAD \" gets a minimal HTTP/1.1 200 reply\n"
-         "echoing the request line. --timeout (default 60, 0: none) bounds "
+         "whose body is the request line, then the provider, TLS version and cipher. --timeout (default 60, 0: none) bounds "
          "the\n"
          "handshake and each wait for the client.\n"},
         {"interop",

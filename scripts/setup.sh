@@ -12,7 +12,7 @@ MODE=${1:-demo}
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 PACKAGES=(build-essential cmake pkg-config libssl-dev openssl libgnutls28-dev
-          gnutls-bin libwolfssl-dev libcriterion-dev curl valgrind python3)
+          gnutls-bin libwolfssl-dev libcriterion-dev curl valgrind python3 gnuplot-nox)
 
 install_missing() {
 	local missing=()

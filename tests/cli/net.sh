@@ -135,7 +135,8 @@ for p in $PROVS; do
 	# --http answers a GET with the request line.
 	start_server "${SV[@]}" --http --max-connections 2 || { fail "$p: server"; continue; }
 	run_in $'GET /hello HTTP/1.0\r\nHost: localhost\r\n\r\n' "${C[@]}" "127.0.0.1:$SPORT" --ca "$F/ca.pem"
-	if [ "$RC" = 0 ] && head -n 1 "$T/out" | grep -q '^HTTP/1.1 200 OK' && grep -q '^GET /hello HTTP/1.0$' "$T/out"; then
+	if [ "$RC" = 0 ] && head -n 1 "$T/out" | grep -q '^HTTP/1.1 200 OK' && grep -q '^GET /hello HTTP/1.0$' "$T/out" &&
+		has_line "$T/out" "provider: $p" && grep -q '^protocol: TLSv1\.[23]$' "$T/out"; then
 		pass "$p: --http GET"
 	else
 		fail "$p: --http GET: exit $RC, '$(head -c 200 "$T/out")'"
