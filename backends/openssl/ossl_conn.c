@@ -257,9 +257,20 @@ static plugtls_err map_result(struct ossl_conn *oc, int ret,
 	if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
 		return plugtls_prov_error(err, PLUGTLS_E_IO, 0,
 					  "%s: the transport failed", what);
-	if (!SSL_is_init_finished(oc->ssl) ||
-	    is_handshake_alert(ERR_peek_error()) ||
-	    is_handshake_alert(ERR_peek_last_error()))
+	/* The phase, not SSL_is_init_finished(): OpenSSL 3.0 puts a
+	 * connection back "in init" on any fatal error (SSLfatal), so a bad
+	 * record after the handshake (e.g. a header claiming 64 KiB,
+	 * conformance/test_hostile.c) would read as a handshake failure.
+	 * After the handshake, a handshake-family alert still means the
+	 * handshake failed for a client (a TLS 1.3 server refuses the
+	 * client's certificate after the client has finished). A server
+	 * gets one only when a client gives up a renegotiation that plugtls
+	 * refused (no_renegotiation warning): a protocol error, as on the
+	 * other providers, whose servers refuse it with a fatal alert. */
+	if (ph == PH_HANDSHAKE ||
+	    (!SSL_is_server(oc->ssl) &&
+	     (is_handshake_alert(ERR_peek_error()) ||
+	      is_handshake_alert(ERR_peek_last_error()))))
 		return ossl_err(err, PLUGTLS_E_HANDSHAKE, "%s", what);
 	return ossl_err(err, PLUGTLS_E_PROTOCOL, "%s", what);
 }

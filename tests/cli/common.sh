@@ -129,7 +129,7 @@ start_server() {
 	SPID=$!
 	PIDS+=("$SPID")
 	SPORT=
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		if grep -q '^listening on ' "$SLOG.out" 2>/dev/null; then
 			SPORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$SLOG.out" | head -n 1)
 			break
@@ -145,11 +145,11 @@ start_server() {
 	fi
 }
 
-# wait_server: wait (at most 10 s) for the last server to exit; its status
+# wait_server: wait (at most 30 s) for the last server to exit; its status
 # in SRC (124 if it had to be killed).
 wait_server() {
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		kill -0 "$SPID" 2>/dev/null || break
 		sleep 0.1
 	done

@@ -56,7 +56,7 @@ start_gnutls_serv() {
 		GPORT=$((GPORT + 1))
 	done
 	start_peer gs gnutls-serv --echo -p "$GPORT" "$@"
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		listening "$GPORT" && return 0
 		kill -0 "$PPID_" 2>/dev/null || return 1
 		sleep 0.1

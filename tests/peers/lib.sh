@@ -83,10 +83,10 @@ rev_str() {
 	printf '%s' "$r"
 }
 
-# wait_for FILE STRING: poll (at most 10 s) until FILE holds STRING.
+# wait_for FILE STRING: poll (at most 30 s) until FILE holds STRING.
 wait_for() {
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		grep -qF -- "$2" "$1" 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -111,11 +111,11 @@ stop_peer() {
 	wait "$PPID_" 2>/dev/null || true
 }
 
-# reap_peer: let the last peer server exit by itself (at most 10 s, so
+# reap_peer: let the last peer server exit by itself (at most 30 s, so
 # that it flushes its output), then stop_peer.
 reap_peer() {
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		kill -0 "$PPID_" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -132,12 +132,12 @@ start_s_server() {
 	s_server_port "$name" "$PPID_"
 }
 
-# s_server_port NAME PID: wait (at most 10 s) for the "ACCEPT" line of the
+# s_server_port NAME PID: wait (at most 30 s) for the "ACCEPT" line of the
 # s_server with output $T/NAME.out; sets OPORT.
 s_server_port() {
 	local i
 	OPORT=
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		# The background s_server may not have created its file yet.
 		OPORT=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' \
 			"$T/$1.out" 2>/dev/null | head -n 1 || true)
@@ -173,7 +173,7 @@ feed() {
 
 # peer_client NAME WANT DATA CMD...: CMD (a peer TLS client) in the
 # background with DATA as its first line of input. The input stays open
-# until WANT shows on its standard output or it exits (at most 10 s), then
+# until WANT shows on its standard output or it exits (at most 30 s), then
 # ends (EOF), so that the peer reads the answer before it closes. Output
 # in $T/NAME.out / .err, exit status in PRC (124: killed by timeout).
 peer_client() {
@@ -183,7 +183,7 @@ peer_client() {
 	fd=$FED_FD
 	pid=$FED_PID
 	feed "$fd" "$data"
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		grep -qF -- "$want" "$T/$name.out" 2>/dev/null && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
