@@ -9,6 +9,8 @@ static void *(*pt_malloc_fn)(size_t) = malloc;
 static void *(*pt_realloc_fn)(void *, size_t) = realloc;
 static void (*pt_free_fn)(void *) = free;
 static atomic_bool pt_alloc_used;
+/* Set once plugtls_set_allocator() succeeded (read by providers' init). */
+static atomic_bool pt_alloc_custom;
 
 void pt_alloc_lock(void)
 {
@@ -28,6 +30,7 @@ plugtls_err plugtls_set_allocator(void *(*malloc_fn)(size_t),
 	pt_malloc_fn = malloc_fn;
 	pt_realloc_fn = realloc_fn;
 	pt_free_fn = free_fn;
+	atomic_store(&pt_alloc_custom, true);
 	return PLUGTLS_OK;
 }
 
@@ -109,6 +112,11 @@ void *plugtls_prov_realloc(void *p, size_t n)
 void plugtls_prov_free(void *p)
 {
 	pt_free(p);
+}
+
+int plugtls_prov_allocator_custom(void)
+{
+	return atomic_load(&pt_alloc_custom) ? 1 : 0;
 }
 
 void plugtls_prov_wipe(void *p, size_t n)

@@ -13,6 +13,36 @@
 #include <string.h>
 #include <time.h>
 
+/* d2i_X509 keeps a certificate whose public key it cannot decode (a type
+ * the library lacks: reported as an unknown key) and drops the decoder's
+ * errors, which include allocation failures: a failed allocation there
+ * would pass for an unknown key type. When there is no key, decode the
+ * SubjectPublicKeyInfo once more: if that works, the first decode failed
+ * for lack of resources (1). Errors of this check are dropped. */
+int ossl_cert_pubkey_lost(X509 *x)
+{
+	unsigned char *spki = NULL;
+	const unsigned char *p;
+	EVP_PKEY *k = NULL;
+	int len, lost = 0;
+
+	/* A key decoded without its size is as lost: OpenSSL 3.0 caches the
+	 * size when the key is made, and a failed allocation then leaves 0. */
+	if (X509_get0_pubkey(x) && EVP_PKEY_get_bits(X509_get0_pubkey(x)) > 0)
+		return 0;
+	len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &spki);
+	if (len <= 0)
+		lost = 1; /* it was parsed: only resources can fail here */
+	p = spki;
+	if (len > 0 && (k = d2i_PUBKEY(NULL, &p, len)) != NULL &&
+	    EVP_PKEY_get_bits(k) > 0)
+		lost = 1;
+	EVP_PKEY_free(k);
+	OPENSSL_free(spki);
+	ERR_clear_error();
+	return lost;
+}
+
 plugtls_err ossl_cert_from_der(const unsigned char *der, size_t len,
 			       void **out, plugtls_error *err)
 {
@@ -37,6 +67,23 @@ plugtls_err ossl_cert_from_der(const unsigned char *der, size_t len,
 					  "certificate",
 					  len - (size_t)(p - der));
 	}
+	if (ossl_cert_pubkey_lost(x)) {
+		X509_free(x);
+		return plugtls_prov_error(err, PLUGTLS_E_NOMEM, 0,
+					  "certificate: out of memory decoding "
+					  "the public key");
+	}
+	/* Cache the decoded extensions now, while x is private to this
+	 * thread. OpenSSL 3.0 caches them on first use, checking its "done"
+	 * flag outside the certificate's lock; a certificate shared by many
+	 * threads (trust anchors, a context's own chain, a shared chain)
+	 * would otherwise be cached by several at once, a data race that
+	 * ThreadSanitizer reports (tests/threads). Invalid extensions are
+	 * judged at verification, as before: errors of this call are
+	 * dropped. */
+	ERR_set_mark();
+	(void)X509_check_purpose(x, -1, 0);
+	ERR_pop_to_mark();
 	*out = x;
 	return PLUGTLS_OK;
 }

@@ -99,6 +99,15 @@ plugtls_err ossl_key_load(const unsigned char *data, size_t len, int is_pem,
 	ERR_clear_error();
 	pkey = is_pem ? load_pem(data, len, &ps)
 		      : load_der(data, len, &ps, &trailing);
+	/* A decoder that lost an allocation can return a key without its
+	 * size (OpenSSL 3.0 caches it when the key is made). */
+	if (pkey && EVP_PKEY_get_bits(pkey) <= 0) {
+		EVP_PKEY_free(pkey);
+		ERR_clear_error();
+		return plugtls_prov_error(err, PLUGTLS_E_NOMEM, 0,
+					  "private key: out of memory "
+					  "decoding the key");
+	}
 	if (pkey) {
 		*out = pkey;
 		return PLUGTLS_OK;

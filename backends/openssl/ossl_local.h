@@ -64,6 +64,9 @@ extern BIO_METHOD *ossl_bio_method;
 plugtls_err ossl_cert_from_der(const unsigned char *der, size_t len,
 			       void **out, plugtls_error *err);
 void ossl_cert_free(void *cert);
+/* 1 when OpenSSL parsed x but lost its public key for lack of memory (it
+ * would pass for an unknown key type); see ossl_cert.c. */
+int ossl_cert_pubkey_lost(X509 *x);
 plugtls_err ossl_cert_fields(void *cert, plugtls_prov_fields *f,
 			     plugtls_error *err);
 /* Key type and size of a public or private key, as the fields report it. */
@@ -120,11 +123,19 @@ struct ossl_ctx {
 	/* TLS 1.3 cipher suite of an external PSK's session: its hash must
 	 * match the suite the handshake negotiates (RFC 8446 4.2.11). */
 	unsigned char psk13_suite[2];
+	/* Clients: the session last imported by conn.new, parsed once and
+	 * keyed by its exact encoding (secret: wiped when freed); guarded by
+	 * a lock in ossl_conn.c. */
+	unsigned char *sess_der;
+	size_t sess_len;
+	SSL_SESSION *sess;
 };
 
 plugtls_err ossl_ctx_new(const plugtls_prov_ctx_params *params, void *core,
 			 void **out, plugtls_error *err);
 void ossl_ctx_free(void *ctx);
+/* Frees the context's parsed-session cache (ossl_conn.c). */
+void ossl_ctx_session_cache_free(struct ossl_ctx *octx);
 
 /* ---- ossl_conn.c --------------------------------------------------------- */
 

@@ -105,6 +105,22 @@ plugtls_err ossl_pkcs12_import(const unsigned char *der, size_t len,
 					"key");
 		goto out;
 	}
+	/* PKCS12_parse's decoders drop allocation failures: a key or a
+	 * certificate's public key may come back without its size. */
+	if (EVP_PKEY_get_bits(pkey) <= 0 ||
+	    (cert && ossl_cert_pubkey_lost(cert))) {
+		rc = plugtls_prov_error(err, PLUGTLS_E_NOMEM, 0,
+					"PKCS#12: out of memory decoding a "
+					"key");
+		goto out;
+	}
+	for (int i = 0; i < sk_X509_num(ca); i++)
+		if (ossl_cert_pubkey_lost(sk_X509_value(ca, i))) {
+			rc = plugtls_prov_error(err, PLUGTLS_E_NOMEM, 0,
+						"PKCS#12: out of memory "
+						"decoding a key");
+			goto out;
+		}
 	/* The certificate matching the key first, then the others in bundle
 	 * order. */
 	if (cert) {

@@ -195,6 +195,61 @@ static uint64_t ossl_capabilities(void)
 	return ossl_caps;
 }
 
+/* ---- allocator ------------------------------------------------------------
+ *
+ * When the application set plugtls's allocator, libcrypto's allocations go
+ * through it too (process-wide, for good: see plugtls_set_allocator). The
+ * wrappers keep OpenSSL's contract: realloc to 0 frees and returns NULL. */
+
+static void *ossl_mem_malloc(size_t num, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	return plugtls_prov_malloc(num);
+}
+
+static void *ossl_mem_realloc(void *addr, size_t num, const char *file,
+			      int line)
+{
+	(void)file;
+	(void)line;
+	if (addr && num == 0) {
+		plugtls_prov_free(addr);
+		return NULL;
+	}
+	return plugtls_prov_realloc(addr, num);
+}
+
+static void ossl_mem_free(void *addr, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	plugtls_prov_free(addr);
+}
+
+/* CRYPTO_set_mem_functions succeeds only before libcrypto's first
+ * allocation: when something in the process used OpenSSL first, libcrypto
+ * keeps malloc, which is logged (not an error). */
+static void ossl_route_allocator(void)
+{
+	CRYPTO_malloc_fn m = NULL;
+	CRYPTO_realloc_fn r = NULL;
+	CRYPTO_free_fn f = NULL;
+
+	if (!plugtls_prov_allocator_custom())
+		return;
+	CRYPTO_get_mem_functions(&m, &r, &f);
+	if (m == ossl_mem_malloc)
+		return;
+	if (!CRYPTO_set_mem_functions(ossl_mem_malloc, ossl_mem_realloc,
+				      ossl_mem_free))
+		plugtls_prov_log(NULL, PLUGTLS_LOG_WARNING,
+				 "openssl: libcrypto allocated memory before "
+				 "plugtls was initialised; its allocations "
+				 "do not use the allocator set with "
+				 "plugtls_set_allocator");
+}
+
 /* ---- init / deinit -------------------------------------------------------- */
 
 static plugtls_err ossl_init(plugtls_error *err)
@@ -203,6 +258,7 @@ static plugtls_err ossl_init(plugtls_error *err)
 	BIO_METHOD *meth = NULL;
 	int type;
 
+	ossl_route_allocator();
 	ERR_clear_error();
 	if (!OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS |
 				      OPENSSL_INIT_LOAD_CRYPTO_STRINGS,

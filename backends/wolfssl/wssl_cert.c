@@ -44,6 +44,14 @@ static int cert_parse(DecodedCert *dc, const unsigned char *der, size_t len)
 	return wc_ParseCert(dc, CERT_TYPE, NO_VERIFY, NULL);
 }
 
+/* A failed allocation is not a malformed certificate. (wolfSSL 5.5 reports
+ * some failed allocations inside its name parsing as ASN_PARSE_E, which
+ * cannot be told apart from bad input: those stay MALFORMED.) */
+static plugtls_err parse_code(int ret)
+{
+	return ret == MEMORY_E ? PLUGTLS_E_NOMEM : PLUGTLS_E_MALFORMED;
+}
+
 plugtls_err wssl_cert_from_der(const unsigned char *der, size_t len, void **out,
 			       plugtls_error *err)
 {
@@ -68,7 +76,7 @@ plugtls_err wssl_cert_from_der(const unsigned char *der, size_t len, void **out,
 	ret = cert_parse(dc, der, len);
 	wc_FreeDecodedCert(dc);
 	if (ret != 0) {
-		rc = wssl_error(err, PLUGTLS_E_MALFORMED, ret,
+		rc = wssl_error(err, parse_code(ret), ret,
 				"certificate: parse");
 		goto out_nodc;
 	}
@@ -530,7 +538,7 @@ plugtls_err wssl_cert_fields(void *native, plugtls_prov_fields *f,
 	ret = cert_parse(dc, c->der, c->len);
 	dc_init = true;
 	if (ret != 0) {
-		rc = wssl_error(err, PLUGTLS_E_MALFORMED, ret,
+		rc = wssl_error(err, parse_code(ret), ret,
 				"certificate: parse");
 		goto out;
 	}

@@ -207,6 +207,29 @@ static plugtls_err set_groups(struct wssl_ctx *c, plugtls_error *err)
 	return set_groups13(c, groups, n, err);
 }
 
+/* The private key (PKCS#8 DER) is handed over as PEM: wolfSSL 5.5's
+ * ProcessBuffer, given DER for a private key, goes on to strip the PKCS#8
+ * header of the buffer it failed to allocate (a NULL dereference when an
+ * allocation fails); its PEM path checks. Returns wolfSSL's result, or
+ * MEMORY_E. The PEM copy is wiped. */
+static int use_key_pem(struct wssl_ctx *c, const struct wssl_key *key)
+{
+	size_t cap = key->len * 2 + 128;
+	unsigned char *pem = plugtls_prov_malloc(cap);
+	int ret;
+
+	if (pem == NULL)
+		return MEMORY_E;
+	ret = wc_DerToPem(key->der, (word32)key->len, pem, (word32)cap,
+			  PKCS8_PRIVATEKEY_TYPE);
+	if (ret > 0)
+		ret = wolfSSL_CTX_use_PrivateKey_buffer(c->ctx, pem, ret,
+							WOLFSSL_FILETYPE_PEM);
+	plugtls_prov_wipe(pem, cap);
+	plugtls_prov_free(pem);
+	return ret;
+}
+
 /* The own chain as one PEM buffer: wolfSSL_CTX_use_certificate_chain_buffer
  * takes the leaf and its intermediates together only as PEM. */
 static plugtls_err set_identity(struct wssl_ctx *c,
@@ -250,8 +273,11 @@ static plugtls_err set_identity(struct wssl_ctx *c,
 				"chain");
 		goto out;
 	}
-	ret = wolfSSL_CTX_use_PrivateKey_buffer(
-		c->ctx, key->der, (long)key->len, WOLFSSL_FILETYPE_ASN1);
+	ret = use_key_pem(c, key);
+	if (ret == MEMORY_E) {
+		rc = wssl_error(err, PLUGTLS_E_NOMEM, ret, "set_key");
+		goto out;
+	}
 	if (ret != WOLFSSL_SUCCESS) {
 		rc = wssl_error(err, PLUGTLS_E_INVALID_ARGUMENT, ret,
 				"set_key: wolfSSL refuses the private key");

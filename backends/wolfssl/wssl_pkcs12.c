@@ -124,8 +124,10 @@ plugtls_err wssl_p12_import(const unsigned char *der, size_t len,
 		return wssl_error(err, PLUGTLS_E_NOMEM, 0, "PKCS#12");
 	ret = wc_d2i_PKCS12(der, (word32)len, p12);
 	if (ret != 0) {
-		rc = wssl_error(err, PLUGTLS_E_MALFORMED, ret,
-				"PKCS#12: not a PFX bundle");
+		rc = wssl_error(err,
+				ret == MEMORY_E ? PLUGTLS_E_NOMEM
+						: PLUGTLS_E_MALFORMED,
+				ret, "PKCS#12: not a PFX bundle");
 		goto out;
 	}
 	/* No password: try the empty one (the MAC then decides). */
@@ -135,6 +137,10 @@ plugtls_err wssl_p12_import(const unsigned char *der, size_t len,
 		rc = wssl_error(err, PLUGTLS_E_BAD_PASSWORD, ret,
 				"PKCS#12: the MAC does not verify (wrong "
 				"password or damaged bundle)");
+		goto out;
+	}
+	if (ret == MEMORY_E) {
+		rc = wssl_error(err, PLUGTLS_E_NOMEM, ret, "PKCS#12");
 		goto out;
 	}
 	if (ret != 0) {

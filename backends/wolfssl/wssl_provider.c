@@ -145,9 +145,66 @@ void wssl_thread_note(void)
 /* ---- meta ------------------------------------------------------------------
  */
 
+/* ---- allocator ------------------------------------------------------------
+ *
+ * When the application set plugtls's allocator, wolfSSL's allocations go
+ * through it too (process-wide, for good: see plugtls_set_allocator), set
+ * before wolfSSL_Init so that its own state is allocated through it. Only
+ * when no other allocator is set (another wolfSSL user in the process may
+ * have set its own); builds with static memory or memory debugging have
+ * other callback signatures and keep their allocator. */
+#if defined(USE_WOLFSSL_MEMORY) && !defined(WOLFSSL_STATIC_MEMORY) &&         \
+	!defined(WOLFSSL_DEBUG_MEMORY)
+static void *wssl_mem_malloc(size_t size)
+{
+	return plugtls_prov_malloc(size);
+}
+
+static void wssl_mem_free(void *ptr)
+{
+	plugtls_prov_free(ptr);
+}
+
+static void *wssl_mem_realloc(void *ptr, size_t size)
+{
+	return plugtls_prov_realloc(ptr, size);
+}
+
+static void wssl_route_allocator(void)
+{
+	wolfSSL_Malloc_cb m = NULL;
+	wolfSSL_Free_cb f = NULL;
+	wolfSSL_Realloc_cb r = NULL;
+
+	if (!plugtls_prov_allocator_custom())
+		return;
+	if (wolfSSL_GetAllocators(&m, &f, &r) == 0 && m == wssl_mem_malloc)
+		return;
+	if (m || f || r ||
+	    wolfSSL_SetAllocators(wssl_mem_malloc, wssl_mem_free,
+				  wssl_mem_realloc) != 0)
+		plugtls_prov_log(NULL, PLUGTLS_LOG_WARNING,
+				 "wolfssl: another allocator is set; wolfSSL's "
+				 "allocations do not use the allocator set "
+				 "with plugtls_set_allocator");
+}
+#else
+static void wssl_route_allocator(void)
+{
+	if (plugtls_prov_allocator_custom())
+		plugtls_prov_log(NULL, PLUGTLS_LOG_WARNING,
+				 "wolfssl: this build of wolfSSL cannot take "
+				 "the allocator set with "
+				 "plugtls_set_allocator");
+}
+#endif
+
 static plugtls_err wssl_init(plugtls_error *err)
 {
-	int ret = wolfSSL_Init();
+	int ret;
+
+	wssl_route_allocator();
+	ret = wolfSSL_Init();
 
 	if (ret != WOLFSSL_SUCCESS)
 		return wssl_error(err, PLUGTLS_E_INTERNAL, ret,

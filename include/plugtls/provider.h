@@ -58,6 +58,18 @@ PLUGTLS_API void *plugtls_prov_malloc(size_t n);
 PLUGTLS_API void *plugtls_prov_calloc(size_t n, size_t size);
 PLUGTLS_API void *plugtls_prov_realloc(void *p, size_t n);
 PLUGTLS_API void plugtls_prov_free(void *p);
+/* 1 when the application replaced plugtls's allocator
+ * (plugtls_set_allocator), 0 when plugtls uses malloc/realloc/free. A
+ * backend whose library has a process-wide allocator hook (OpenSSL's
+ * CRYPTO_set_mem_functions, wolfSSL_SetAllocators) then routes the
+ * library's allocations through plugtls_prov_malloc/_realloc/_free in its
+ * meta.init, before the library's first allocation where the library
+ * requires it; when the hook cannot be set (the library already allocated,
+ * or another user set its own) it logs that at warning level and goes on
+ * with the library's own allocator. A backend whose library has no working
+ * hook (GnuTLS) leaves it alone. The hook is never undone: memory the
+ * library allocated through it must be freed through it. */
+PLUGTLS_API int plugtls_prov_allocator_custom(void);
 /* Wipe with a call the compiler may not remove. */
 PLUGTLS_API void plugtls_prov_wipe(void *p, size_t n);
 
@@ -395,10 +407,6 @@ struct plugtls_provider {
 	} pkcs12;
 };
 
-#ifdef __cplusplus
-}
-#endif
-#endif
 /* ---- loadable modules ------------------------------------------------- */
 
 /* A provider can live in its own shared object, loaded by name on first
@@ -444,3 +452,7 @@ typedef const struct plugtls_provider *(*plugtls_provider_module_fn)(
 		return core_abi == PLUGTLS_PROVIDER_ABI ? &(table) : NULL;      \
 	}
 
+#ifdef __cplusplus
+}
+#endif
+#endif
