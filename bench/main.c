@@ -97,10 +97,40 @@ static struct opts {
 	long count, mem_conns, rss_conns;
 	int reps, tcp, json, speed, quiet;
 	const char *chart;
-} o = {NULL, 0.5, 0.2, 0, 100, 1000, 5, 0, 0, 1, 0, NULL};
+	const char *only; /* figure ids, comma-separated; NULL: all */
+	int impls;        /* bit 0: plugtls, bit 1: native */
+	int summary;
+} o = {NULL, 0.5, 0.2, 0, 100, 1000, 5, 0, 0, 1, 0, NULL, NULL, 3, 0};
 
 static struct bench_certs certs;
 static double speed_mbps = -1;
+
+/* name is one of the comma-separated items of list. */
+static int in_list(const char *list, const char *name)
+{
+	size_t l = strlen(name);
+	for (const char *p = list; *p;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n == l && strncmp(p, name, l) == 0)
+			return 1;
+		p += n + (e ? 1 : 0);
+	}
+	return 0;
+}
+
+/* Is figure f selected (--only, --tcp)? */
+static int fig_wanted(int f)
+{
+	if (o.only)
+		return in_list(o.only, figs[f].id);
+	return f < F_TCP_HS13 || o.tcp;
+}
+
+static int impl_wanted(int k)
+{
+	return (o.impls >> k) & 1;
+}
 
 /* ---- statistics ---- */
 
@@ -156,28 +186,34 @@ static void run_rate(struct prov_result *pr, int fig, int var, rate_fn fn)
 	struct bench_limit warm = {o.warmup, o.count ? (o.count + 4) / 5 : 0};
 	int k, r;
 
+	if (!fig_wanted(fig))
+		return;
 	fr->ran = 1;
 	note("  %s %s\n", pr->name, figs[fig].id);
 	for (k = 0; k < 2; k++)
-		if (pr->impl[k].env_new(&variants[var], &certs, &env[k],
+		if (impl_wanted(k) &&
+		    pr->impl[k].env_new(&variants[var], &certs, &env[k],
 					fr->err, sizeof(fr->err)))
 			goto out;
 	if (o.warmup > 0 || o.count)
 		for (k = 0; k < 2; k++) {
 			double dummy;
-			if (fn(&pr->impl[k], env[k], &warm, &dummy, fr->err,
+			if (impl_wanted(k) &&
+			    fn(&pr->impl[k], env[k], &warm, &dummy, fr->err,
 			       sizeof(fr->err)))
 				goto out;
 		}
 	for (r = 0; r < o.reps; r++)
 		for (int j = 0; j < 2; j++) {
 			k = (r & 1) ? 1 - j : j;
-			if (fn(&pr->impl[k], env[k], &lim, &vals[k][r], fr->err,
+			if (impl_wanted(k) &&
+			    fn(&pr->impl[k], env[k], &lim, &vals[k][r], fr->err,
 			       sizeof(fr->err)))
 				goto out;
 		}
 	for (k = 0; k < 2; k++)
-		stats_of(vals[k], o.reps, &fr->st[k]);
+		if (impl_wanted(k))
+			stats_of(vals[k], o.reps, &fr->st[k]);
 	fr->ok = 1;
 out:
 	for (k = 0; k < 2; k++)
@@ -193,14 +229,20 @@ static void run_memory(struct prov_result *pr)
 	char err[256] = "";
 	int k, r, ok = 0;
 
+	if (!fig_wanted(F_MEM_CLIENT) && !fig_wanted(F_MEM_SERVER) &&
+	    !fig_wanted(F_MALLOCS))
+		return;
 	note("  %s memory\n", pr->name);
 	for (k = 0; k < 2; k++)
-		if (pr->impl[k].env_new(&variants[0], &certs, &env[k], err,
+		if (impl_wanted(k) &&
+		    pr->impl[k].env_new(&variants[0], &certs, &env[k], err,
 					sizeof(err)))
 			goto out;
 	for (r = 0; r < o.reps; r++)
 		for (k = 0; k < 2; k++) {
 			struct bench_mem m;
+			if (!impl_wanted(k))
+				continue;
 			if (bench_memory(&pr->impl[k], env[k], o.mem_conns, mode,
 					 &m, err, sizeof(err)))
 				goto out;
@@ -209,6 +251,8 @@ static void run_memory(struct prov_result *pr)
 			v[2][k][r] = m.mallocs_per_hs;
 		}
 	for (k = 0; k < 2; k++) {
+		if (!impl_wanted(k))
+			continue;
 		stats_of(v[0][k], o.reps, &pr->f[F_MEM_CLIENT].st[k]);
 		stats_of(v[1][k], o.reps, &pr->f[F_MEM_SERVER].st[k]);
 		stats_of(v[2][k], o.reps, &pr->f[F_MALLOCS].st[k]);
@@ -216,7 +260,7 @@ static void run_memory(struct prov_result *pr)
 	ok = 1;
 	/* OpenSSL's own default keeps the record buffers of idle
 	 * connections; plugtls releases them. Shown for comparison. */
-	if (strcmp(pr->name, "openssl") == 0) {
+	if (strcmp(pr->name, "openssl") == 0 && impl_wanted(1) && !o.summary) {
 		void *denv = NULL;
 		struct bench_mem m;
 		if (pr->impl[1].env_new(&variants[5], &certs, &denv, err,
@@ -233,6 +277,8 @@ static void run_memory(struct prov_result *pr)
 	}
 out:
 	for (int f = F_MEM_CLIENT; f <= F_MALLOCS; f++) {
+		if (!fig_wanted(f))
+			continue;
 		pr->f[f].ran = 1;
 		pr->f[f].ok = ok;
 		if (!ok)
@@ -315,12 +361,17 @@ static void run_rss(struct prov_result *pr)
 	double vp[2][MAX_REPS], vc[2][MAX_REPS];
 	int reps = o.reps < 3 ? o.reps : 3;
 
+	if (!fig_wanted(F_RSS_PEAK) && !fig_wanted(F_RSS_PER_CONN))
+		return;
 	note("  %s peak RSS (%ld connections)\n", pr->name, o.rss_conns);
-	peak->ran = per->ran = 1;
+	peak->ran = fig_wanted(F_RSS_PEAK);
+	per->ran = fig_wanted(F_RSS_PER_CONN);
 	for (int r = 0; r < reps; r++)
 		for (int k = 0; k < 2; k++) {
 			long res[2];
 			char err[256] = "";
+			if (!impl_wanted(k))
+				continue;
 			if (rss_child(&pr->impl[k], res, err, sizeof(err))) {
 				snprintf(peak->err, sizeof(peak->err), "%s", err);
 				snprintf(per->err, sizeof(per->err), "%s", err);
@@ -331,6 +382,8 @@ static void run_rss(struct prov_result *pr)
 				   (double)o.rss_conns;
 		}
 	for (int k = 0; k < 2; k++) {
+		if (!impl_wanted(k))
+			continue;
 		stats_of(vp[k], reps, &peak->st[k]);
 		stats_of(vc[k], reps, &per->st[k]);
 	}
@@ -367,7 +420,7 @@ static void run_speed(void)
 
 static double ratio(const struct fig_result *fr)
 {
-	if (!fr->ok || fr->st[1].median == 0)
+	if (!fr->ok || !fr->st[0].n || !fr->st[1].n || fr->st[1].median == 0)
 		return NAN;
 	return fr->st[0].median / fr->st[1].median;
 }
@@ -505,6 +558,72 @@ static void print_table(FILE *out, struct prov_result *prs, int np)
 	}
 }
 
+/* --summary: one line per figure a newcomer asks about first. */
+static void print_summary(FILE *out, struct prov_result *prs, int np)
+{
+	static const struct {
+		int f;
+		const char *label;
+	} rows[] = {
+		{F_HS13, "full handshakes/s (TLS 1.3, ECDSA)"},
+		{F_RESUMED, "resumed handshakes/s (TLS 1.3)"},
+		{F_BULK_AES, "AES-128-GCM MB/s (16 KiB writes)"},
+		{-1, "idle KB per connection (cl.+srv.)"},
+	};
+
+	fprintf(out,
+		"plugtls-bench --summary: a short run (%d x %.1f s per rate, "
+		"medians); `plugtls-bench` runs the full benchmark.\n"
+		"ratio = plugtls / native (the same work written against the "
+		"provider's own API):\n"
+		"rates: 1.00 = no overhead, lower = plugtls slower; memory: "
+		"higher = plugtls uses more.\n\n",
+		o.reps, o.duration);
+	fprintf(out, "%-9s %-36s %10s %10s %7s\n", "provider", "figure",
+		"plugtls", "native", "ratio");
+	for (int i = 0; i < np; i++) {
+		struct prov_result *pr = &prs[i];
+		if (!pr->ok) {
+			fprintf(out, "%-9s %s\n", pr->name, pr->status);
+			continue;
+		}
+		for (size_t j = 0; j < sizeof(rows) / sizeof(rows[0]); j++) {
+			const char *name = j ? "" : pr->name;
+			double a, b, r;
+			if (rows[j].f >= 0) {
+				const struct fig_result *fr = &pr->f[rows[j].f];
+				if (!fr->ok) {
+					fprintf(out, "%-9s %-36s error: %s\n",
+						name, rows[j].label, fr->err);
+					continue;
+				}
+				a = fr->st[0].median;
+				b = fr->st[1].median;
+				r = ratio(fr);
+				fprintf(out, "%-9s %-36s %10.1f %10.1f %7.2f\n",
+					name, rows[j].label, a, b, r);
+				continue;
+			}
+			const struct fig_result *c = &pr->f[F_MEM_CLIENT],
+						*s = &pr->f[F_MEM_SERVER];
+			if (!c->ok || !s->ok) {
+				fprintf(out, "%-9s %-36s error: %s\n", name,
+					rows[j].label, c->ok ? s->err : c->err);
+				continue;
+			}
+			a = (c->st[0].median + s->st[0].median) / 1000.0;
+			b = (c->st[1].median + s->st[1].median) / 1000.0;
+			fprintf(out, "%-9s %-36s %10.1f %10.1f %7.2f  (%+.0f B)\n",
+				name, rows[j].label, a, b, b > 0 ? a / b : NAN,
+				(a - b) * 1000.0);
+		}
+	}
+	fprintf(out,
+		"\nRates of a run this short move by 10-30 %% on a busy "
+		"machine (memory is exact);\nfor the overhead read the "
+		"full run or the instruction counts in docs/BENCHMARK.md.\n");
+}
+
 /* ---- chart ---- */
 
 static double med(const struct prov_result *pr, int f, int k)
@@ -638,7 +757,13 @@ static void usage(FILE *out)
 		"  --no-speed        skip the `openssl speed` reference\n"
 		"  --json            JSON on stdout instead of the table\n"
 		"  --chart FILE.svg  draw a chart with gnuplot\n"
-		"  --quiet           no progress on stderr\n",
+		"  --quiet           no progress on stderr\n"
+		"  --only LIST       only these figures (ids as in the JSON, "
+		"comma-separated)\n"
+		"  --impl WHICH      plugtls, native or both (default; the "
+		"ratio needs both)\n"
+		"  --summary         a short run (a few seconds per provider) "
+		"and a compact table\n",
 		MAX_REPS);
 }
 
@@ -650,6 +775,24 @@ static int parse_long(const char *s, long min, long max, long *out)
 	if (errno || *end || end == s || v < min || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* 0 when every item of list names a figure. */
+static int only_valid(const char *list)
+{
+	for (const char *p = list; *p;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		int found = 0;
+		for (int f = 0; f < F_COUNT; f++)
+			if (strlen(figs[f].id) == n &&
+			    strncmp(figs[f].id, p, n) == 0)
+				found = 1;
+		if (!found)
+			return -1;
+		p += n + (e ? 1 : 0);
+	}
 	return 0;
 }
 
@@ -671,6 +814,8 @@ static int parse_args(int argc, char **argv)
 			o.speed = 0;
 		} else if (strcmp(a, "--quiet") == 0) {
 			o.quiet = 1;
+		} else if (strcmp(a, "--summary") == 0) {
+			o.summary = 1;
 		} else if (!v) {
 			fprintf(stderr, "plugtls-bench: %s: unknown option or "
 					"missing value\n", a);
@@ -679,6 +824,26 @@ static int parse_args(int argc, char **argv)
 			o.providers = v, i++;
 		} else if (strcmp(a, "--chart") == 0) {
 			o.chart = v, i++;
+		} else if (strcmp(a, "--only") == 0) {
+			if (only_valid(v)) {
+				fprintf(stderr, "plugtls-bench: --only: unknown "
+						"figure in %s\n", v);
+				return -1;
+			}
+			o.only = v, i++;
+		} else if (strcmp(a, "--impl") == 0) {
+			if (strcmp(v, "plugtls") == 0)
+				o.impls = 1;
+			else if (strcmp(v, "native") == 0)
+				o.impls = 2;
+			else if (strcmp(v, "both") == 0)
+				o.impls = 3;
+			else {
+				fprintf(stderr, "plugtls-bench: --impl: "
+						"plugtls, native or both\n");
+				return -1;
+			}
+			i++;
 		} else if (strcmp(a, "--duration") == 0 ||
 			   strcmp(a, "--warmup") == 0) {
 			double d = strtod(v, &end);
@@ -712,17 +877,7 @@ static int parse_args(int argc, char **argv)
 
 static int wanted(const char *name)
 {
-	if (!o.providers)
-		return 1;
-	size_t l = strlen(name);
-	for (const char *p = o.providers; *p;) {
-		const char *e = strchr(p, ',');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (n == l && strncmp(p, name, l) == 0)
-			return 1;
-		p += n + (e ? 1 : 0);
-	}
-	return 0;
+	return !o.providers || in_list(o.providers, name);
 }
 
 static int native_for(const char *name, struct bench_impl *out)
@@ -777,6 +932,21 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (o.summary) {
+		/* About 4 s per provider on a 2-core machine: 3 short
+		 * repetitions per rate, memory over 20 idle pairs. */
+		o.duration = 0.2;
+		o.reps = 3;
+		o.warmup = 0.05;
+		o.count = 0;
+		o.mem_conns = 20;
+		o.speed = 0;
+		o.tcp = 0;
+		o.quiet = 1;
+		o.impls = 3;
+		o.only = "hs_full_tls13_ecdsa,hs_resumed_tls13,bulk_aes128gcm,"
+			 "mem_client_bytes,mem_server_bytes";
+	}
 	signal(SIGPIPE, SIG_IGN);
 	for (size_t i = 0; i < plugtls_provider_count() && np < 3; i++) {
 		const char *name = plugtls_provider_name_at(i);
@@ -817,6 +987,8 @@ int main(int argc, char **argv)
 		run_speed();
 	if (o.json)
 		print_json(stdout, prs, np);
+	else if (o.summary)
+		print_summary(stdout, prs, np);
 	else
 		print_table(stdout, prs, np);
 	for (int i = 0; i < np; i++) {

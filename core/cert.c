@@ -454,12 +454,18 @@ void plugtls_cert_spki_der(const plugtls_cert *c, const unsigned char **der,
 
 const char *plugtls_cert_pin(const plugtls_cert *c)
 {
-	return c ? c->pin : NULL;
+	if (!c)
+		return NULL;
+	pt_cert_hashes(c);
+	return c->pin;
 }
 
 const char *plugtls_cert_fingerprint_sha256(const plugtls_cert *c)
 {
-	return c ? c->fingerprint : NULL;
+	if (!c)
+		return NULL;
+	pt_cert_hashes(c);
+	return c->fingerprint;
 }
 
 const char *plugtls_cert_key_type(const plugtls_cert *c)

@@ -99,6 +99,9 @@ PT_HIDDEN plugtls_err pt_cert_from_fields(const plugtls_provider *p,
 					  plugtls_cert **out,
 					  plugtls_error *err);
 
+/* Compute c's pin and fingerprint once, on first use (thread-safe). */
+PT_HIDDEN void pt_cert_hashes(const plugtls_cert *c);
+
 /* ---- x509check.c -------------------------------------------------------- */
 
 /* Static name of a signature algorithm OID, or NULL when not in the table;

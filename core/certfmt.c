@@ -34,6 +34,7 @@
  */
 #include "cert_internal.h"
 
+#include <sched.h>
 #include <string.h>
 
 /* A growing string with a length limit; the first failure sticks. */
@@ -352,14 +353,55 @@ static const struct {
 	{PT_F_SIG_ALG, "signature algorithm"},
 };
 
+/* Fill pin and fingerprint, no allocation. */
+static void pt_cert_hashes_compute(plugtls_cert *c)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char h[PT_SHA256_LEN];
+	char b64[45];
+	size_t o = 0;
+
+	pt_sha256(c->spki, c->spki_len, h);
+	memcpy(c->pin, "sha256//", 8);
+	if (pt_base64_encode(h, sizeof(h), b64, sizeof(b64)) == 44)
+		memcpy(c->pin + 8, b64, 45);
+	else
+		c->pin[0] = '\0'; /* cannot happen: 32 bytes are 44 chars */
+	pt_sha256(c->der, c->der_len, h);
+	for (size_t i = 0; i < sizeof(h); i++) {
+		if (i)
+			c->fingerprint[o++] = ':';
+		c->fingerprint[o++] = hex[h[i] >> 4];
+		c->fingerprint[o++] = hex[h[i] & 15];
+	}
+	c->fingerprint[o] = '\0';
+}
+
+void pt_cert_hashes(const plugtls_cert *cc)
+{
+	/* Certificates are readable from many threads at once: the first
+	 * caller computes, the others wait for it (a few microseconds). */
+	plugtls_cert *c = (plugtls_cert *)(uintptr_t)cc;
+	int expected = 0;
+
+	if (__atomic_load_n(&c->hashes_state, __ATOMIC_ACQUIRE) == 2)
+		return;
+	if (__atomic_compare_exchange_n(&c->hashes_state, &expected, 1, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		pt_cert_hashes_compute(c);
+		__atomic_store_n(&c->hashes_state, 2, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(&c->hashes_state, __ATOMIC_ACQUIRE) != 2)
+		sched_yield();
+}
+
 plugtls_err pt_cert_from_fields(const plugtls_provider *p,
 				plugtls_prov_fields *f, plugtls_cert **out,
 				plugtls_error *err)
 {
 	plugtls_err rc = PLUGTLS_E_INTERNAL;
 	plugtls_cert *c = NULL;
-	unsigned char h[PT_SHA256_LEN];
-	char b64[45];
 	const char *what = "fields";
 
 	if (!f || f->magic != PT_FIELDS_MAGIC || !out)
@@ -437,24 +479,7 @@ plugtls_err pt_cert_from_fields(const plugtls_provider *p,
 	c->not_before = f->not_before;
 	c->not_after = f->not_after;
 
-	pt_sha256(c->spki, c->spki_len, h);
-	memcpy(c->pin, "sha256//", 8);
-	if (pt_base64_encode(h, sizeof(h), b64, sizeof(b64)) != 44) {
-		rc = PLUGTLS_E_INTERNAL;
-		what = "pin";
-		goto fail;
-	}
-	memcpy(c->pin + 8, b64, 45);
-	pt_sha256(c->der, c->der_len, h);
-	{
-		char *fp = pt_hex(h, sizeof(h), ':');
-		if (!fp) {
-			rc = PLUGTLS_E_NOMEM;
-			goto fail;
-		}
-		memcpy(c->fingerprint, fp, sizeof(c->fingerprint));
-		pt_free(fp);
-	}
+	/* pin and fingerprint: on first use (pt_cert_hashes). */
 
 	c->key_type = f->key_type;
 	c->key_bits = f->key_bits;

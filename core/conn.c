@@ -60,7 +60,10 @@ void plugtls_conn_free(plugtls_conn *c)
 	wipe_session(c);
 	pt_free(c->host);
 	pt_free(c->sni);
-	pt_wipe(c->psk_identity, sizeof(c->psk_identity));
+	pt_free(c->alpn);
+	pt_free(c->servername);
+	if (c->psk_identity)
+		pt_free_secret(c->psk_identity, strlen(c->psk_identity));
 	plugtls_ctx *ctx = c->ctx;
 	pt_free(c);
 	pt_ctx_unref(ctx);
@@ -244,33 +247,45 @@ static plugtls_err fail(plugtls_conn *c, plugtls_err rc)
 	return rc;
 }
 
-static void cache_info(plugtls_conn *c)
+/* Longest ALPN protocol, SNI and PSK identity kept (the limits of the
+ * fixed buffers these replace: longer values are not reported). */
+#define PT_ALPN_MAX 255
+#define PT_SERVERNAME_MAX 255
+
+/* A NUL-terminated copy of len bytes into *dst (NULL when absent or over
+ * max). */
+static plugtls_err copy_str(char **dst, const void *src, size_t len,
+			    size_t max)
+{
+	if (!src || !len || len > max)
+		return PLUGTLS_OK;
+	char *s = pt_malloc(len + 1);
+	if (!s)
+		return PLUGTLS_E_NOMEM;
+	memcpy(s, src, len);
+	s[len] = '\0';
+	*dst = s;
+	return PLUGTLS_OK;
+}
+
+static plugtls_err cache_info(plugtls_conn *c)
 {
 	plugtls_prov_conn_info info;
 	memset(&info, 0, sizeof(info));
 	if (pt_p_conn_info(c->prov, c->native, &info) != PLUGTLS_OK)
-		return;
+		return PLUGTLS_OK;
 	c->version = info.version;
 	c->cipher = pt_cipher_name(info.cipher_id);
 	c->resumed = info.resumed != 0;
-	c->has_alpn = info.alpn && info.alpn_len &&
-		      info.alpn_len < sizeof(c->alpn);
-	if (c->has_alpn) {
-		memcpy(c->alpn, info.alpn, info.alpn_len);
-		c->alpn[info.alpn_len] = '\0';
-	}
-	c->has_servername = info.servername &&
-			    strlen(info.servername) < sizeof(c->servername);
-	if (c->has_servername)
-		pt_snprintf(c->servername, sizeof(c->servername), "%s",
-			    info.servername);
-	c->has_psk_identity = info.psk_identity && info.psk_identity_len &&
-			      info.psk_identity_len < sizeof(c->psk_identity);
-	if (c->has_psk_identity) {
-		memcpy(c->psk_identity, info.psk_identity,
-		       info.psk_identity_len);
-		c->psk_identity[info.psk_identity_len] = '\0';
-	}
+	if (copy_str(&c->alpn, info.alpn, info.alpn_len, PT_ALPN_MAX) ||
+	    copy_str(&c->servername, info.servername,
+		     info.servername ? strlen(info.servername) : 0,
+		     PT_SERVERNAME_MAX) ||
+	    copy_str(&c->psk_identity, info.psk_identity,
+		     info.psk_identity_len, PT_PSK_ID_MAX))
+		return pt_err_set(&c->err, PLUGTLS_E_NOMEM, 0,
+				  "handshake: out of memory");
+	return PLUGTLS_OK;
 }
 
 static plugtls_err start(plugtls_conn *c)
@@ -301,7 +316,9 @@ static plugtls_err start(plugtls_conn *c)
 static plugtls_err finish(plugtls_conn *c)
 {
 	const pt_policy *pol = &c->ctx->pol;
-	cache_info(c);
+	plugtls_err rc = cache_info(c);
+	if (rc)
+		return rc;
 	/* Fail closed if a backend completed a handshake that needed the
 	 * peer verified without asking the core: only resumption and PSK
 	 * legitimately skip it. */
@@ -311,7 +328,7 @@ static plugtls_err finish(plugtls_conn *c)
 			    !pol->pins.n)
 			: pol->client_cert == PLUGTLS_CLIENT_CERT_REQUIRE;
 	if (must_verify && !c->verify_called && !c->resumed &&
-	    !c->has_psk_identity && !c->psk_used) {
+	    !c->psk_identity && !c->psk_used) {
 		c->verdict |= PLUGTLS_VERIFY_OTHER;
 		return pt_err_set(&c->err, PLUGTLS_E_VERIFY, 0,
 				  "handshake: provider %s finished without "
@@ -322,7 +339,7 @@ static plugtls_err finish(plugtls_conn *c)
 	pt_log(c->hdr.logger, PLUGTLS_LOG_INFO,
 	       "handshake done: %s %s%s%s%s", c->version == PLUGTLS_TLS1_3 ? "TLSv1.3" : "TLSv1.2",
 	       c->cipher ? c->cipher : "?", c->resumed ? ", resumed" : "",
-	       c->has_alpn ? ", ALPN " : "", c->has_alpn ? c->alpn : "");
+	       c->alpn ? ", ALPN " : "", c->alpn ? c->alpn : "");
 	return PLUGTLS_OK;
 }
 
@@ -454,7 +471,7 @@ const char *plugtls_conn_cipher(const plugtls_conn *c)
 
 const char *plugtls_conn_alpn(const plugtls_conn *c)
 {
-	return done(c) && c->has_alpn ? c->alpn : NULL;
+	return done(c) ? c->alpn : NULL;
 }
 
 int plugtls_conn_resumed(const plugtls_conn *c)
@@ -468,17 +485,51 @@ const char *plugtls_conn_servername(const plugtls_conn *c)
 		return NULL;
 	if (c->ctx->pol.role == PLUGTLS_CLIENT)
 		return c->sni ? c->sni : (c->ip_len ? NULL : c->host);
-	return done(c) && c->has_servername ? c->servername : NULL;
+	return done(c) ? c->servername : NULL;
 }
 
 const char *plugtls_conn_psk_identity(const plugtls_conn *c)
 {
-	return done(c) && c->has_psk_identity ? c->psk_identity : NULL;
+	return done(c) ? c->psk_identity : NULL;
+}
+
+/* The chain the peer sent, read from the provider on first use after a
+ * successful verification (peer_n certificates). Getters may run on
+ * several threads: the result is published with one atomic exchange, the
+ * loser of a race frees its copy. */
+static plugtls_chain *lazy_peer_chain(plugtls_conn *c)
+{
+	plugtls_chain *ch = NULL, *expected = NULL;
+	plugtls_error e;
+
+	pt_err_clear(&e);
+	if (!c->native || pt_chain_new(c->prov, &ch, &e))
+		return NULL;
+	/* A provider that no longer has the chain, or a different one than
+	 * was verified, gives none rather than a wrong one. */
+	if (pt_p_peer_chain(c->prov, c->native, pt_chain_sink, ch) ||
+	    ch->n != c->peer_n) {
+		plugtls_chain_free(ch);
+		return NULL;
+	}
+	if (!__atomic_compare_exchange_n(&c->peer_chain, &expected, ch, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		plugtls_chain_free(ch);
+		ch = expected;
+	}
+	return ch;
 }
 
 const plugtls_chain *plugtls_conn_peer_chain(const plugtls_conn *c)
 {
-	return c && c->peer_chain && c->peer_chain->n ? c->peer_chain : NULL;
+	if (!c)
+		return NULL;
+	plugtls_chain *ch = __atomic_load_n(&c->peer_chain, __ATOMIC_ACQUIRE);
+	/* The connection is logically const: the chain is a cache of what
+	 * the provider holds. */
+	if (!ch && c->peer_n)
+		ch = lazy_peer_chain((plugtls_conn *)(uintptr_t)c);
+	return ch && ch->n ? ch : NULL;
 }
 
 uint32_t plugtls_conn_verify_result(const plugtls_conn *c)
@@ -583,51 +634,70 @@ plugtls_err plugtls_prov_io_write(plugtls_conn *c, const void *buf, size_t len,
 	return PLUGTLS_E_IO;
 }
 
+/* The peer's chain as sent, eagerly (when verification could not run). */
+static plugtls_chain *peer_chain_now(plugtls_conn *c, void *const *natives,
+				     size_t n)
+{
+	plugtls_chain *ch = NULL;
+	plugtls_error e;
+	plugtls_err rc;
+
+	pt_err_clear(&e);
+	rc = pt_chain_new(c->prov, &ch, &e);
+	for (size_t i = 0; rc == PLUGTLS_OK && i < n; i++) {
+		plugtls_cert *cert = NULL;
+		rc = pt_cert_from_native(c->prov, natives[i], false, &cert, &e);
+		if (rc == PLUGTLS_OK)
+			rc = pt_chain_push(ch, cert, &e);
+	}
+	if (rc) {
+		plugtls_chain_free(ch);
+		return NULL;
+	}
+	return ch;
+}
+
 plugtls_err plugtls_prov_verify_peer(plugtls_conn *c, void *const *natives,
 				     size_t n)
 {
 	const pt_policy *pol = &c->ctx->pol;
-	plugtls_chain *peer = NULL;
+	plugtls_chain *refused = NULL;
 	uint32_t verdict = 0;
 	plugtls_err rc;
 
 	c->verify_called = true;
-	rc = pt_chain_new(c->prov, &peer, &c->err);
-	for (size_t i = 0; rc == PLUGTLS_OK && i < n; i++) {
-		plugtls_cert *cert = NULL;
-		rc = pt_cert_from_native(c->prov, natives[i], false, &cert,
-					 &c->err);
-		if (rc == PLUGTLS_OK)
-			rc = pt_chain_push(peer, cert, &c->err);
-	}
-	if (rc) {
-		plugtls_chain_free(peer);
-		c->verdict |= PLUGTLS_VERIFY_OTHER;
-		return PLUGTLS_E_VERIFY;
-	}
 	plugtls_chain_free(c->peer_chain);
-	c->peer_chain = peer;
+	c->peer_chain = NULL;
+	c->peer_n = 0;
 
-	if (pol->role == PLUGTLS_SERVER) {
-		if (n == 0) {
-			if (pol->client_cert == PLUGTLS_CLIENT_CERT_REQUIRE) {
-				c->verdict = PLUGTLS_VERIFY_NO_CERTIFICATE;
-				pt_err_set(&c->err, PLUGTLS_E_VERIFY, 0,
-					   "client sent no certificate");
-				return PLUGTLS_E_VERIFY;
-			}
-			return PLUGTLS_OK;
+	if (pol->role == PLUGTLS_SERVER && n == 0) {
+		if (pol->client_cert == PLUGTLS_CLIENT_CERT_REQUIRE) {
+			c->verdict = PLUGTLS_VERIFY_NO_CERTIFICATE;
+			pt_err_set(&c->err, PLUGTLS_E_VERIFY, 0,
+				   "client sent no certificate");
+			return PLUGTLS_E_VERIFY;
 		}
-		rc = pt_verify_run(c->ctx, natives, n, peer, NULL,
-				   PLUGTLS_PURPOSE_CLIENT, &verdict, &c->err);
-	} else {
-		rc = pt_verify_run(c->ctx, natives, n, peer, c->host,
-				   PLUGTLS_PURPOSE_SERVER, &verdict, &c->err);
+		return PLUGTLS_OK;
 	}
+	/* The peer's certificates become plugtls certificates only as far
+	 * as the checks need them; the chain for plugtls_conn_peer_chain
+	 * is built now only for a refused peer (the provider may not keep
+	 * it), else on first use (lazy_peer_chain). */
+	rc = pt_verify_natives(c->ctx, natives, n,
+			       pol->role == PLUGTLS_SERVER ? NULL : c->host,
+			       pol->role == PLUGTLS_SERVER
+				       ? PLUGTLS_PURPOSE_CLIENT
+				       : PLUGTLS_PURPOSE_SERVER,
+			       &verdict, &refused, &c->err);
 	if (rc) {
+		c->peer_chain = peer_chain_now(c, natives, n);
 		c->verdict |= PLUGTLS_VERIFY_OTHER;
 		return PLUGTLS_E_VERIFY;
 	}
+	if (verdict)
+		c->peer_chain = refused;
+	else
+		c->peer_n = n;
 	c->verdict = verdict;
 	if (verdict) {
 		char names[256];

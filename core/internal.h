@@ -200,8 +200,12 @@ struct plugtls_cert {
 	pt_san *sans;
 	size_t n_sans;
 	char *cn; /* last CN of the subject, or NULL (host name fallback) */
+	/* pin and fingerprint are computed on the first getter call (most
+	 * certificates, e.g. those of every verified chain, are never asked):
+	 * hashes_state 0 not yet, 1 being computed, 2 ready (atomic). */
 	char pin[8 + 44 + 1];
 	char fingerprint[32 * 3];
+	int hashes_state;
 	plugtls_prov_key_type key_type;
 	unsigned key_bits;
 	char sig_oid[64];

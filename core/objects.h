@@ -122,17 +122,20 @@ struct plugtls_conn {
 	/* verification */
 	bool verify_called;
 	uint32_t verdict;
+	/* The peer's chain as plugtls certificates. Built at verification
+	 * only when it failed; after a successful one (peer_n certificates)
+	 * on the first plugtls_conn_peer_chain(), from the provider's
+	 * conn.peer_chain, and published atomically (getters are const). */
 	plugtls_chain *peer_chain;
-	/* negotiated, cached after the handshake */
+	size_t peer_n;
+	/* negotiated, cached after the handshake; the strings are allocated
+	 * only when the handshake produced them (NULL otherwise) */
 	unsigned version;
 	const char *cipher;
-	char alpn[256];
-	bool has_alpn;
+	char *alpn;
 	bool resumed;
-	char servername[256];
-	bool has_servername;
-	char psk_identity[PT_PSK_ID_MAX + 1];
-	bool has_psk_identity;
+	char *servername;
+	char *psk_identity; /* wiped when freed */
 	const pt_psk *psk_used;
 	bool shutdown_sent;
 };
@@ -173,6 +176,17 @@ PT_HIDDEN plugtls_err pt_verify_run(plugtls_ctx *ctx, void *const *natives,
 				    size_t n, const plugtls_chain *peer,
 				    const char *host, unsigned purpose,
 				    uint32_t *reasons, plugtls_error *err);
+/* The same for a peer's natives alone (plugtls_prov_verify_peer): each
+ * native becomes a plugtls certificate at most once (the leaf is shared
+ * by the checks and the built chain). When peer_out is not NULL and the
+ * verdict is not 0, *peer_out receives the peer's chain as sent (for
+ * plugtls_conn_peer_chain after a refusal). */
+PT_HIDDEN plugtls_err pt_verify_natives(plugtls_ctx *ctx,
+					void *const *natives, size_t n,
+					const char *host, unsigned purpose,
+					uint32_t *reasons,
+					plugtls_chain **peer_out,
+					plugtls_error *err);
 
 /* ---- ctx.c ---- */
 PT_HIDDEN void pt_ctx_ref(plugtls_ctx *ctx);

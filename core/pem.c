@@ -230,9 +230,9 @@ plugtls_err pt_pem_each(const void *data, size_t len, pt_pem_fn fn, void *arg,
 					  PT_MAX_CERTS);
 		nblocks++;
 
-		/* The BEGIN line. */
-		pt_next_line(begin, lim, &l);
-		if (!pt_parse_label(begin + strlen(PT_PEM_BEGIN), l.end,
+		/* The BEGIN line (begin < lim: pt_find found it). */
+		if (!pt_next_line(begin, lim, &l) ||
+		    !pt_parse_label(begin + strlen(PT_PEM_BEGIN), l.end,
 				    label, &after) ||
 		    !pt_blank(after, (size_t)(l.end - after)))
 			return pt_err_set(err, PLUGTLS_E_MALFORMED, 0,

@@ -8,22 +8,130 @@
 #include <string.h>
 #include <time.h>
 
-plugtls_err pt_verify_run(plugtls_ctx *ctx, void *const *natives, size_t n,
-			  const plugtls_chain *peer, const char *host,
-			  unsigned purpose, uint32_t *reasons,
-			  plugtls_error *err)
+/* One verification run. Every native becomes a plugtls certificate at
+ * most once: the peer's (peer[i], from natives[i]) on first use, and the
+ * built chain borrows them where the provider reports the same native
+ * (the leaf, always, on OpenSSL; any peer certificate elsewhere when the
+ * backend reports the natives it was given). */
+struct pt_vrun {
+	const plugtls_provider *prov;
+	void *const *natives;
+	size_t n;
+	const plugtls_chain *given; /* plugtls_ctx_verify: already built */
+	plugtls_cert **peer;        /* [n], owned, built on demand */
+	plugtls_cert **built;       /* the chain the provider reported */
+	bool *built_owned;
+	size_t n_built, cap_built;
+	plugtls_error *err;
+};
+
+static plugtls_err vrun_peer(struct pt_vrun *v, size_t i, plugtls_error *err,
+			     plugtls_cert **out)
+{
+	if (v->given) {
+		*out = v->given->certs[i];
+		return PLUGTLS_OK;
+	}
+	if (!v->peer[i]) {
+		plugtls_err rc = pt_cert_from_native(v->prov, v->natives[i],
+						     false, &v->peer[i], err);
+		if (rc)
+			return rc;
+	}
+	*out = v->peer[i];
+	return PLUGTLS_OK;
+}
+
+/* The provider's chain sink. As pt_chain_sink, failures go to the
+ * thread's record (the backend adds its own). */
+static plugtls_err vrun_sink(void *arg, void *native)
+{
+	struct pt_vrun *v = arg;
+	plugtls_cert *c = NULL;
+	bool owned = true;
+	plugtls_err rc;
+
+	if (!native)
+		return pt_err_set(NULL, PLUGTLS_E_INTERNAL, 0,
+				  "chain sink: no certificate");
+	if (v->n_built == v->cap_built) {
+		size_t ncap = v->cap_built ? v->cap_built * 2 : 4;
+		plugtls_cert **nb;
+		bool *no;
+		if (ncap > PT_MAX_CERTS)
+			return pt_err_set(NULL, PLUGTLS_E_TOO_LARGE, 0,
+					  "chain sink: too many certificates");
+		nb = pt_realloc(v->built, ncap * sizeof(*nb));
+		if (!nb)
+			return pt_err_set(NULL, PLUGTLS_E_NOMEM, 0,
+					  "chain sink: out of memory");
+		v->built = nb;
+		no = pt_realloc(v->built_owned, ncap * sizeof(*no));
+		if (!no)
+			return pt_err_set(NULL, PLUGTLS_E_NOMEM, 0,
+					  "chain sink: out of memory");
+		v->built_owned = no;
+		v->cap_built = ncap;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		if (v->natives[i] != native)
+			continue;
+		rc = vrun_peer(v, i, NULL, &c);
+		if (rc)
+			return rc;
+		owned = false;
+		break;
+	}
+	if (owned) {
+		rc = pt_cert_from_native(v->prov, native, false, &c, NULL);
+		if (rc)
+			return rc;
+	}
+	v->built[v->n_built] = c;
+	v->built_owned[v->n_built] = owned;
+	v->n_built++;
+	return PLUGTLS_OK;
+}
+
+/* A read-only chain over certificates owned elsewhere, for the checks. */
+static plugtls_chain vrun_view(const plugtls_provider *p, plugtls_cert **certs,
+			       size_t n)
+{
+	plugtls_chain ch = {.prov = p, .certs = certs, .n = n, .cap = n};
+	return ch;
+}
+
+/* The peer's chain as sent, every certificate built. */
+static plugtls_err vrun_peer_all(struct pt_vrun *v, plugtls_chain *view)
+{
+	if (v->given) {
+		*view = *v->given;
+		return PLUGTLS_OK;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		plugtls_cert *c;
+		plugtls_err rc = vrun_peer(v, i, v->err, &c);
+		if (rc)
+			return rc;
+	}
+	*view = vrun_view(v->prov, v->peer, v->n);
+	return PLUGTLS_OK;
+}
+
+static plugtls_err vrun_checks(plugtls_ctx *ctx, struct pt_vrun *v,
+			       const char *host, unsigned purpose,
+			       uint32_t *reasons)
 {
 	const pt_policy *pol = &ctx->pol;
-	plugtls_chain *built = NULL;
+	plugtls_chain built, peer;
+	plugtls_cert *leaf = NULL;
 	uint32_t r = 0;
 	plugtls_err rc;
 
-	if (n == 0) {
-		*reasons = PLUGTLS_VERIFY_NO_CERTIFICATE;
-		return PLUGTLS_OK;
-	}
 	int64_t t = pol->verify_time ? pol->verify_time : (int64_t)time(NULL);
-	const plugtls_cert *leaf = peer->certs[0];
+	rc = vrun_peer(v, 0, v->err, &leaf);
+	if (rc)
+		return rc;
 
 	if (!pol->no_verify_chain) {
 		uint32_t pr = 0;
@@ -33,22 +141,19 @@ plugtls_err pt_verify_run(plugtls_ctx *ctx, void *const *natives, size_t n,
 			.time = t,
 			.purpose = purpose,
 		};
-		rc = pt_chain_new(ctx->prov, &built, err);
-		if (rc)
-			return rc;
 		if (!ctx->trust) {
 			pr = PLUGTLS_VERIFY_UNKNOWN_ISSUER;
 		} else {
-			rc = pt_p_verify(ctx->prov, ctx->trust, natives, n, &vp,
-					 &pr, pt_chain_sink, built, err);
+			rc = pt_p_verify(ctx->prov, ctx->trust, v->natives,
+					 v->n, &vp, &pr, vrun_sink, v, v->err);
 			if (rc)
-				goto out;
+				return rc;
 		}
 		/* One answer for an untrusted self-signed leaf on every
 		 * provider: SELF_SIGNED, not UNKNOWN_ISSUER. */
 		if ((pr & (PLUGTLS_VERIFY_UNKNOWN_ISSUER |
 			   PLUGTLS_VERIFY_SELF_SIGNED)) &&
-		    leaf->self_issued && plugtls_chain_count(built) <= 1) {
+		    leaf->self_issued && v->n_built <= 1) {
 			pr &= ~PLUGTLS_VERIFY_UNKNOWN_ISSUER;
 			pr |= PLUGTLS_VERIFY_SELF_SIGNED;
 		}
@@ -58,8 +163,15 @@ plugtls_err pt_verify_run(plugtls_ctx *ctx, void *const *natives, size_t n,
 		if (pr & PLUGTLS_VERIFY_CHAIN_TOO_LONG)
 			pr &= ~PLUGTLS_VERIFY_UNKNOWN_ISSUER;
 		r |= pr;
-		r |= pt_check_policy(plugtls_chain_count(built) ? built : peer,
-				     t, purpose);
+		if (v->n_built) {
+			built = vrun_view(ctx->prov, v->built, v->n_built);
+			r |= pt_check_policy(&built, t, purpose);
+		} else {
+			rc = vrun_peer_all(v, &peer);
+			if (rc)
+				return rc;
+			r |= pt_check_policy(&peer, t, purpose);
+		}
 	}
 	if (host && !pol->no_verify_host)
 		r |= pt_check_host(leaf, host);
@@ -67,15 +179,102 @@ plugtls_err pt_verify_run(plugtls_ctx *ctx, void *const *natives, size_t n,
 		/* Pins match the verified chain, or, with chain verification
 		 * turned off, the chain the peer sent: fail closed either
 		 * way. */
-		const plugtls_chain *pc =
-			built && plugtls_chain_count(built) ? built : peer;
-		if (!pt_pins_match(&pol->pins, pc))
-			r |= PLUGTLS_VERIFY_PIN;
+		if (v->n_built) {
+			built = vrun_view(ctx->prov, v->built, v->n_built);
+			if (!pt_pins_match(&pol->pins, &built))
+				r |= PLUGTLS_VERIFY_PIN;
+		} else {
+			rc = vrun_peer_all(v, &peer);
+			if (rc)
+				return rc;
+			if (!pt_pins_match(&pol->pins, &peer))
+				r |= PLUGTLS_VERIFY_PIN;
+		}
 	}
 	*reasons = r;
-	rc = PLUGTLS_OK;
-out:
-	plugtls_chain_free(built);
+	return PLUGTLS_OK;
+}
+
+static void vrun_clear(struct pt_vrun *v)
+{
+	for (size_t i = 0; i < v->n_built; i++)
+		if (v->built_owned[i])
+			pt_cert_free(v->built[i]);
+	pt_free(v->built);
+	pt_free(v->built_owned);
+	if (v->peer)
+		for (size_t i = 0; i < v->n; i++)
+			pt_cert_free(v->peer[i]);
+	pt_free(v->peer);
+}
+
+/* The peer's chain as sent, as an owned chain; the run's certificates
+ * move into it. */
+static plugtls_err vrun_take_peer(struct pt_vrun *v, plugtls_chain **out)
+{
+	plugtls_chain *ch = NULL;
+	plugtls_err rc = pt_chain_new(v->prov, &ch, v->err);
+
+	for (size_t i = 0; rc == PLUGTLS_OK && i < v->n; i++) {
+		plugtls_cert *c;
+		rc = vrun_peer(v, i, v->err, &c);
+		if (rc)
+			break;
+		/* Borrowed entries of the built chain are never freed by
+		 * vrun_clear: the chain takes the certificate over. */
+		v->peer[i] = NULL;
+		rc = pt_chain_push(ch, c, v->err); /* frees c on failure */
+	}
+	if (rc) {
+		plugtls_chain_free(ch);
+		return rc;
+	}
+	*out = ch;
+	return PLUGTLS_OK;
+}
+
+plugtls_err pt_verify_natives(plugtls_ctx *ctx, void *const *natives,
+			      size_t n, const char *host, unsigned purpose,
+			      uint32_t *reasons, plugtls_chain **peer_out,
+			      plugtls_error *err)
+{
+	struct pt_vrun v = {.prov = ctx->prov, .natives = natives, .n = n,
+			    .err = err};
+	plugtls_err rc;
+
+	if (n == 0) {
+		*reasons = PLUGTLS_VERIFY_NO_CERTIFICATE;
+		return PLUGTLS_OK;
+	}
+	v.peer = pt_calloc(n, sizeof(*v.peer));
+	if (!v.peer)
+		return pt_err_set(err, PLUGTLS_E_NOMEM, 0,
+				  "verify: out of memory");
+	rc = vrun_checks(ctx, &v, host, purpose, reasons);
+	if (rc == PLUGTLS_OK && *reasons && peer_out)
+		rc = vrun_take_peer(&v, peer_out);
+	vrun_clear(&v);
+	return rc;
+}
+
+plugtls_err pt_verify_run(plugtls_ctx *ctx, void *const *natives, size_t n,
+			  const plugtls_chain *peer, const char *host,
+			  unsigned purpose, uint32_t *reasons,
+			  plugtls_error *err)
+{
+	struct pt_vrun v = {.prov = ctx->prov, .natives = natives, .n = n,
+			    .given = peer, .err = err};
+	plugtls_err rc;
+
+	if (n == 0) {
+		*reasons = PLUGTLS_VERIFY_NO_CERTIFICATE;
+		return PLUGTLS_OK;
+	}
+	if (!peer || peer->n != n)
+		return pt_err_set(err, PLUGTLS_E_INTERNAL, 0,
+				  "verify: the chain does not match");
+	rc = vrun_checks(ctx, &v, host, purpose, reasons);
+	vrun_clear(&v);
 	return rc;
 }
 

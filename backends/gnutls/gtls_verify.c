@@ -116,6 +116,10 @@ plugtls_err gtls_trust_add_cert(void *trust, void *cert, plugtls_error *err)
 	 * GNUTLS_TL_NO_DUPLICATES (it would deinit duplicates behind our
 	 * back). */
 	ret = gnutls_x509_trust_list_add_cas(t->tl, &listed, 1, 0);
+	/* It returns how many it took: 0, not an error code, when its
+	 * allocation failed (GnuTLS 3.7.9); the certificate stays ours. */
+	if (ret == 0)
+		ret = GNUTLS_E_MEMORY_ERROR;
 	if (ret < 0) {
 		rc = gtls_error(err, PLUGTLS_E_INTERNAL, ret, "add CA");
 		goto out;
@@ -171,6 +175,28 @@ out:
 
 /* ---- chain building --------------------------------------------------- */
 
+/* gtls_crt_same (DER equality: gnutls_x509_crt_equals exports both
+ * certificates, ~140k instructions per call on 3.7.9) behind a cheap test:
+ * certificates whose subject names differ byte for byte never have the
+ * same DER. Called for every certificate of every chain built. */
+static bool crt_same(gnutls_x509_crt_t a, gnutls_x509_crt_t b)
+{
+	gnutls_datum_t da = {NULL, 0}, db = {NULL, 0};
+	bool differ = false;
+
+	if (a == b)
+		return a != NULL;
+	if (!a || !b)
+		return false;
+	if (gnutls_x509_crt_get_raw_dn(a, &da) == 0 &&
+	    gnutls_x509_crt_get_raw_dn(b, &db) == 0)
+		differ = da.size != db.size ||
+			 (da.size && memcmp(da.data, db.data, da.size) != 0);
+	gnutls_free(da.data);
+	gnutls_free(db.data);
+	return !differ && gtls_crt_same(a, b);
+}
+
 static bool self_issued(gnutls_x509_crt_t c)
 {
 	/* Name (and, when present, key identifiers) of issuer and subject
@@ -182,7 +208,7 @@ static gnutls_x509_crt_t trust_same(const struct gtls_trust *t,
 				    gnutls_x509_crt_t c)
 {
 	for (size_t i = 0; t && i < t->n_cas; i++)
-		if (gtls_crt_same(t->cas[i], c))
+		if (crt_same(t->cas[i], c))
 			return t->cas[i];
 	return NULL;
 }
@@ -199,7 +225,7 @@ static gnutls_x509_crt_t trust_issuer(const struct gtls_trust *t,
 static bool in_chain(gnutls_x509_crt_t *chain, size_t len, gnutls_x509_crt_t c)
 {
 	for (size_t i = 0; i < len; i++)
-		if (chain[i] == c || gtls_crt_same(chain[i], c))
+		if (crt_same(chain[i], c))
 			return true;
 	return false;
 }
@@ -220,7 +246,7 @@ static void build_chain(const struct gtls_trust *t, void *const *natives,
 		/* Trusted first (OpenSSL's X509_V_FLAG_TRUSTED_FIRST). */
 		next = trust_issuer(t, cur);
 		if (next) {
-			if (!gtls_crt_same(next, cur))
+			if (!crt_same(next, cur))
 				chain[l++] = next;
 			*anchored = true;
 			break;
@@ -404,35 +430,36 @@ static unsigned verify_flags(void)
 
 /* GnuTLS's verdict on chain[0..len-1]; the anchor (when anchored) is the
  * last element and goes into a trust list of its own, so that GnuTLS
- * checks exactly the chain reported to the core. */
+ * checks exactly the chain reported to the core. The anchor is one of the
+ * trust store's own copies (build_chain), which outlives the call: the
+ * list borrows it and is freed with all = 0, so that it is neither copied
+ * per verification nor freed with the list (gnutls_x509_trust_list_deinit:
+ * "prevent them from being deinitialized"). GnuTLS reads it only, as it
+ * reads the CAs of credentials shared by concurrent sessions. */
 static int gnutls_status(gnutls_x509_crt_t *chain, size_t len, bool anchored,
 			 unsigned *status)
 {
 	gnutls_x509_trust_list_t tl = NULL;
-	gnutls_x509_crt_t anchor = NULL;
 	int ret;
 
-	ret = gnutls_x509_trust_list_init(&tl, 0);
+	ret = gnutls_x509_trust_list_init(&tl, 1);
 	if (ret < 0)
 		goto out;
 	if (anchored) {
-		ret = gtls_crt_dup(chain[len - 1], &anchor);
-		if (ret < 0)
-			goto out;
+		gnutls_x509_crt_t anchor = chain[len - 1];
 		ret = gnutls_x509_trust_list_add_cas(tl, &anchor, 1, 0);
+		if (ret == 0) /* not added: out of memory (see above) */
+			ret = GNUTLS_E_MEMORY_ERROR;
 		if (ret < 0)
 			goto out;
-		anchor = NULL; /* the list owns it */
 		len--;
 	}
 	ret = gnutls_x509_trust_list_verify_crt2(tl, chain, (unsigned)len, NULL,
 						 0, verify_flags(), status,
 						 NULL);
 out:
-	if (anchor)
-		gnutls_x509_crt_deinit(anchor);
 	if (tl)
-		gnutls_x509_trust_list_deinit(tl, 1);
+		gnutls_x509_trust_list_deinit(tl, 0);
 	return ret;
 }
 

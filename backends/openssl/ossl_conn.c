@@ -16,7 +16,10 @@
  */
 #include "ossl_local.h"
 
+#include <openssl/crypto.h>
+
 #include <limits.h>
+#include <pthread.h>
 #include <string.h>
 
 enum ossl_phase { PH_HANDSHAKE, PH_READ, PH_WRITE, PH_SHUTDOWN };
@@ -281,6 +284,97 @@ static void call_begin(struct ossl_conn *oc)
 	oc->io_rc = PLUGTLS_OK;
 }
 
+/* ---- sessions to resume -------------------------------------------------------- */
+
+/* Guards every context's session cache; held only to compare and swap. */
+static pthread_mutex_t ossl_sess_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void sess_cache_clear(unsigned char *der, size_t len,
+			     SSL_SESSION *sess)
+{
+	if (der) {
+		plugtls_prov_wipe(der, len);
+		plugtls_prov_free(der);
+	}
+	SSL_SESSION_free(sess);
+}
+
+void ossl_ctx_session_cache_free(struct ossl_ctx *octx)
+{
+	sess_cache_clear(octx->sess_der, octx->sess_len, octx->sess);
+	octx->sess_der = NULL;
+	octx->sess_len = 0;
+	octx->sess = NULL;
+}
+
+/* Remember parsed (one more reference taken) as the context's session
+ * for the bytes der; best effort: out of memory only skips the cache. */
+static void sess_cache_put(struct ossl_ctx *octx, const unsigned char *der,
+			   size_t len, SSL_SESSION *parsed)
+{
+	unsigned char *copy = plugtls_prov_malloc(len);
+	unsigned char *old_der;
+	size_t old_len;
+	SSL_SESSION *old;
+
+	if (!copy)
+		return;
+	if (!SSL_SESSION_up_ref(parsed)) {
+		plugtls_prov_free(copy);
+		return;
+	}
+	memcpy(copy, der, len);
+	pthread_mutex_lock(&ossl_sess_lock);
+	old_der = octx->sess_der;
+	old_len = octx->sess_len;
+	old = octx->sess;
+	octx->sess_der = copy;
+	octx->sess_len = len;
+	octx->sess = parsed;
+	pthread_mutex_unlock(&ossl_sess_lock);
+	sess_cache_clear(old_der, old_len, old);
+}
+
+/* The session encoded in der (from conn.session_export), as a new
+ * SSL_SESSION of the caller's. Applications resume many connections from
+ * one exported session, and d2i_SSL_SESSION (which parses the peer's
+ * certificates again) costs more than the rest of the client's resumed
+ * handshake: the context keeps the last one parsed, keyed by its exact
+ * bytes, and each connection gets its own copy (SSL_SESSION_dup: OpenSSL
+ * changes a session it resumes from, and marks TLS 1.3 ones used). */
+static plugtls_err sess_from_der(struct ossl_ctx *octx,
+				 const unsigned char *der, size_t len,
+				 SSL_SESSION **out, plugtls_error *err)
+{
+	SSL_SESSION *base = NULL, *copy;
+
+	pthread_mutex_lock(&ossl_sess_lock);
+	if (octx->sess && octx->sess_len == len &&
+	    CRYPTO_memcmp(octx->sess_der, der, len) == 0 &&
+	    SSL_SESSION_up_ref(octx->sess))
+		base = octx->sess;
+	pthread_mutex_unlock(&ossl_sess_lock);
+	if (!base) {
+		const unsigned char *p = der;
+		if (len > LONG_MAX ||
+		    !(base = d2i_SSL_SESSION(NULL, &p, (long)len)) ||
+		    p != der + len) {
+			SSL_SESSION_free(base);
+			return ossl_err(err, PLUGTLS_E_MALFORMED,
+					"conn_new: session is not an OpenSSL "
+					"session");
+		}
+		sess_cache_put(octx, der, len, base);
+	}
+	copy = SSL_SESSION_dup(base);
+	SSL_SESSION_free(base);
+	if (!copy)
+		return ossl_err(err, PLUGTLS_E_NOMEM,
+				"conn_new: session copy");
+	*out = copy;
+	return PLUGTLS_OK;
+}
+
 /* ---- operations --------------------------------------------------------------- */
 
 plugtls_err ossl_conn_new(void *ctx, plugtls_conn *core,
@@ -333,17 +427,11 @@ plugtls_err ossl_conn_new(void *ctx, plugtls_conn *core,
 			goto out;
 		}
 		if (params && params->session && params->session_len) {
-			const unsigned char *p = params->session;
-
-			if (params->session_len > LONG_MAX ||
-			    !(sess = d2i_SSL_SESSION(NULL, &p,
-						     (long)params->session_len)) ||
-			    p != params->session + params->session_len) {
-				rc = ossl_err(err, PLUGTLS_E_MALFORMED,
-					      "conn_new: session is not an "
-					      "OpenSSL session");
+			rc = sess_from_der(octx, params->session,
+					   params->session_len, &sess, err);
+			if (rc)
 				goto out;
-			}
+			rc = PLUGTLS_E_INTERNAL;
 			if (!SSL_set_session(oc->ssl, sess)) {
 				rc = ossl_err(err, PLUGTLS_E_INVALID_ARGUMENT,
 					      "conn_new: session refused");

@@ -377,6 +377,7 @@ void ossl_ctx_free(void *ctx)
 	if (!oc)
 		return;
 	SSL_CTX_free(oc->ssl_ctx);
+	ossl_ctx_session_cache_free(oc);
 	plugtls_prov_free(oc->alpn);
 	plugtls_prov_free(oc);
 }
