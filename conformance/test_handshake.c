@@ -955,6 +955,40 @@ ParameterizedTest(struct pt_param *param, handshake, peer_chain)
 	pt_pair_free(&pp);
 }
 
+/* A refused peer's chain is still there to inspect (what it sent), with
+ * the verdict: the core keeps it at verification time, because the
+ * provider may drop a chain it was told to refuse. */
+PT_PARAMS_PROVIDERS(handshake, peer_chain_refused)
+ParameterizedTest(struct pt_param *param, handshake, peer_chain_refused)
+{
+	const plugtls_provider *p = pt_provider(param->prov);
+	struct pt_pair pp;
+	pt_pair_make(&pp, ch_ctx(p, ch_client_cfg(CH_CA)),
+		     ch_ctx(p, ch_server_cfg(CH_SERVER_CHAIN("ec"),
+					     CH_SERVER_KEY("ec"))),
+		     "wrong.test");
+	plugtls_err src, crc = pt_handshake_pair(pp.client, pp.server, &src);
+	cr_assert_eq(crc, PLUGTLS_E_VERIFY, "client: %s (%s)",
+		     plugtls_err_string(crc),
+		     plugtls_conn_error(pp.client)->message);
+	cr_assert_neq(src, PLUGTLS_OK);
+	cr_assert(plugtls_conn_verify_result(pp.client) &
+		  PLUGTLS_VERIFY_HOSTNAME);
+
+	const plugtls_chain *got = plugtls_conn_peer_chain(pp.client);
+	cr_assert_not_null(got, "the refused peer's chain is gone");
+	cr_assert_geq(plugtls_chain_count(got), 1);
+	plugtls_chain *want = NULL;
+	cr_assert_eq(plugtls_chain_load_file(p, CH_SERVER_CHAIN("ec"), &want),
+		     PLUGTLS_OK);
+	cr_assert_str_eq(plugtls_cert_subject(plugtls_chain_get(got, 0)),
+			 plugtls_cert_subject(plugtls_chain_get(want, 0)));
+	/* A second call gives the same chain. */
+	cr_assert_eq(plugtls_conn_peer_chain(pp.client), got);
+	plugtls_chain_free(want);
+	pt_pair_free(&pp);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Key log                                                                  */
 /* ------------------------------------------------------------------------ */
