@@ -217,22 +217,38 @@ plugtls_err plugtls_conn_set_session(plugtls_conn *c, const void *data,
 	if (c->ctx->pol.role != PLUGTLS_CLIENT)
 		return pt_err_set(&c->err, PLUGTLS_E_STATE, 0,
 				  "conn_set_session: only clients resume");
-	if (!data || !len || len > 64 * 1024)
+	if (!data || !len || len > PT_SESSION_MAX)
 		return pt_err_set(&c->err, PLUGTLS_E_INVALID_ARGUMENT, 0,
-				  "conn_set_session: 1..65536 bytes required");
+				  "conn_set_session: 1..%u bytes required",
+				  PT_SESSION_MAX);
 	if (!(plugtls_provider_caps(c->prov) & PLUGTLS_CAP_SESSION_EXPORT))
 		return pt_err_set(&c->err, PLUGTLS_E_UNSUPPORTED, 0,
 				  "conn_set_session: provider %s lacks "
 				  "capability %s",
 				  c->prov->name,
 				  plugtls_cap_name(PLUGTLS_CAP_SESSION_EXPORT));
-	unsigned char *s = pt_memdup(data, len);
+	const unsigned char *payload;
+	size_t plen;
+	rc = pt_session_open(c->prov->name, data, len, &payload, &plen);
+	if (rc == PLUGTLS_E_MALFORMED)
+		return pt_err_set(&c->err, rc, 0,
+				  "conn_set_session: not a session this process "
+				  "exported with provider %s (a session resumes "
+				  "only in the process, and with the provider, "
+				  "that exported it)",
+				  c->prov->name);
+	if (rc)
+		return pt_err_set(&c->err, rc, 0,
+				  "conn_set_session: cannot check the session: "
+				  "%s",
+				  plugtls_err_string(rc));
+	unsigned char *s = pt_memdup(payload, plen);
 	if (!s)
 		return pt_err_set(&c->err, PLUGTLS_E_NOMEM, 0,
 				  "conn_set_session: out of memory");
 	wipe_session(c);
 	c->session = s;
-	c->session_len = len;
+	c->session_len = plen;
 	return PLUGTLS_OK;
 }
 
@@ -573,16 +589,29 @@ plugtls_err plugtls_conn_session_export(plugtls_conn *c, void *buf,
 				   "yet");
 		return rc;
 	}
-	*needed = len;
+	unsigned char *sealed = NULL;
+	size_t slen = 0;
+	rc = pt_session_seal(c->prov->name, data, len, &sealed, &slen);
+	pt_free_secret(data, len);
+	if (rc == PLUGTLS_OK && slen > PT_SESSION_MAX)
+		rc = PLUGTLS_E_TOO_LARGE;
+	if (rc) {
+		pt_free_secret(sealed, slen);
+		return pt_err_set(&c->err, rc, 0,
+				  "conn_session_export: cannot seal the "
+				  "session: %s",
+				  plugtls_err_string(rc));
+	}
+	*needed = slen;
 	if (buf) {
-		if (cap < len)
+		if (cap < slen)
 			rc = pt_err_set(NULL, PLUGTLS_E_TOO_LARGE, 0,
 					"conn_session_export: %zu bytes needed",
-					len);
+					slen);
 		else
-			memcpy(buf, data, len);
+			memcpy(buf, sealed, slen);
 	}
-	pt_free_secret(data, len);
+	pt_free_secret(sealed, slen);
 	return rc;
 }
 

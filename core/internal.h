@@ -19,6 +19,7 @@
 #define PT_MAX_INPUT (16u * 1024u * 1024u) /* any one file or buffer */
 #define PT_MAX_CERTS 1000u                 /* certificates in one bundle */
 #define PT_MAX_NAME 4096u                  /* one formatted DN */
+#define PT_SESSION_MAX (64u * 1024u)       /* one exported session */
 
 /* ---- alloc.c ----------------------------------------------------------- */
 PT_HIDDEN void *pt_malloc(size_t n);
@@ -141,6 +142,19 @@ typedef struct pt_cursor {
 	size_t len;
 	size_t off;
 } pt_cursor;
+
+/* ---- session.c --------------------------------------------------------- */
+/* Wrap a provider's session bytes in the envelope of this process (*out
+ * allocated with pt_malloc; secret). */
+PT_HIDDEN plugtls_err pt_session_seal(const char *prov,
+				      const unsigned char *payload, size_t len,
+				      unsigned char **out, size_t *out_len);
+/* Check an envelope for provider prov; *payload points into data.
+ * PLUGTLS_E_MALFORMED when it is not one this process sealed for prov. */
+PT_HIDDEN plugtls_err pt_session_open(const char *prov,
+				      const unsigned char *data, size_t len,
+				      const unsigned char **payload,
+				      size_t *payload_len);
 
 /* ---- sha256.c / base64.c ----------------------------------------------- */
 #define PT_SHA256_LEN 32

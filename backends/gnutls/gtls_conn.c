@@ -156,6 +156,91 @@ static void send_alert(struct gtls_conn *c, gnutls_alert_description_t a)
 
 /* ---- new / free ------------------------------------------------------- */
 
+/* A GnuTLS packed session (lib/session_pack.c) is checked before
+ * gnutls_session_set_data sees it, because GnuTLS 3.7.9 mishandles a
+ * malformed one (both found by fuzz/fuzz_session):
+ *  - a session of the anonymous credential type that fails to unpack leaks
+ *    GnuTLS's copy of the data (the GNUTLS_CRD_ANON case returns without
+ *    clearing its buffer; regression input regress-gnutls-anon-leak);
+ *  - a certificate session whose certificate count is larger than the data
+ *    leaves the count set after a failed allocation or a short read, and
+ *    gnutls_deinit then walks a list that is not there (NULL dereference;
+ *    regress-gnutls-ncerts-deinit).
+ * The packed header is magic, timestamp, expiry (4 bytes each) and the
+ * credential type; this backend makes only certificate and PSK sessions,
+ * so any other type is refused, and the authentication block of those two
+ * (a 32-bit size, then 32-bit numbers and 32-bit-length-prefixed data) must
+ * parse exactly to its stated size. What follows (security parameters) is
+ * left to GnuTLS, whose failures there do not touch the unpacked block. */
+struct sess_cur {
+	const unsigned char *p;
+	size_t len, off;
+	bool bad;
+};
+
+static size_t sess_u32(struct sess_cur *c)
+{
+	size_t v;
+	if (c->bad || c->len - c->off < 4) {
+		c->bad = true;
+		return 0;
+	}
+	v = (size_t)c->p[c->off] << 24 | (size_t)c->p[c->off + 1] << 16 |
+	    (size_t)c->p[c->off + 2] << 8 | c->p[c->off + 3];
+	c->off += 4;
+	return v;
+}
+
+/* A 32-bit length at most max, then that many bytes. */
+static void sess_datum(struct sess_cur *c, size_t max)
+{
+	size_t n = sess_u32(c);
+	if (c->bad || n > max || c->len - c->off < n)
+		c->bad = true;
+	else
+		c->off += n;
+}
+
+/* PSK user names and hints: char[MAX_USERNAME_SIZE + 1], 128 + 1. */
+#define GTLS_SESS_MAX_NAME 129u
+
+static bool session_auth_ok(const unsigned char *data, size_t len)
+{
+	struct sess_cur c = {.p = data, .len = len, .off = 12};
+	size_t size, start, n;
+	int type;
+
+	if (len <= 12)
+		return false;
+	type = data[c.off++];
+	if (type != GNUTLS_CRD_CERTIFICATE && type != GNUTLS_CRD_PSK)
+		return false;
+	size = sess_u32(&c);
+	start = c.off;
+	if (c.bad || size > len - start)
+		return false;
+	c.len = start + size; /* the block must fit its stated size */
+	if (type == GNUTLS_CRD_PSK) {
+		if (size == 0)
+			return false;
+		sess_datum(&c, GTLS_SESS_MAX_NAME); /* user name */
+		sess_datum(&c, GTLS_SESS_MAX_NAME); /* hint */
+	} else if (size == 0) {
+		return true;
+	}
+	(void)sess_u32(&c);         /* DH secret bits */
+	for (int i = 0; i < 3; i++) /* DH prime, generator, public key */
+		sess_datum(&c, SIZE_MAX);
+	if (type == GNUTLS_CRD_CERTIFICATE) {
+		for (int list = 0; list < 2; list++) { /* certs, then OCSP */
+			n = sess_u32(&c);
+			for (size_t k = 0; k < n && !c.bad; k++)
+				sess_datum(&c, SIZE_MAX);
+		}
+	}
+	return !c.bad && c.off == c.len;
+}
+
 plugtls_err gtls_conn_new(void *ctxp, plugtls_conn *core,
 			  const plugtls_prov_conn_params *params, void **out,
 			  plugtls_error *err)
@@ -277,8 +362,12 @@ plugtls_err gtls_conn_new(void *ctxp, plugtls_conn *core,
 							"large");
 				goto out;
 			}
-			ret = gnutls_session_set_data(c->s, params->session,
-						      params->session_len);
+			ret = session_auth_ok(params->session,
+					      params->session_len)
+				      ? gnutls_session_set_data(
+						c->s, params->session,
+						params->session_len)
+				      : GNUTLS_E_DB_ERROR;
 			if (ret < 0) {
 				rc = gtls_error(err, PLUGTLS_E_MALFORMED, ret,
 						"set_session: not a GnuTLS "

@@ -210,6 +210,10 @@ static plugtls_err set_session(struct wssl_conn *c, const unsigned char *der,
 	if (len > LONG_MAX)
 		return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
 				  "set_session: too large");
+	/* wolfSSL 5.5.4 trusts the lengths inside (wssl_session.c). */
+	if (!wssl_session_blob_ok(der, len))
+		return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
+				  "set_session: not a wolfSSL session");
 	sess = wolfSSL_d2i_SSL_SESSION(NULL, &p, (long)len);
 	if (sess == NULL)
 		return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
@@ -772,6 +776,14 @@ plugtls_err wssl_conn_session_export(void *conn, unsigned char **out,
 	if (len2 != len) {
 		rc = wssl_error(err, PLUGTLS_E_INTERNAL, len2,
 				"session_export: encoding");
+		goto out;
+	}
+	/* Import refuses what the layout check does not recognise: say so
+	 * here instead of exporting a session that cannot be imported. */
+	if (!wssl_session_blob_ok(buf, (size_t)len)) {
+		rc = wssl_error(err, PLUGTLS_E_UNSUPPORTED, 0,
+				"session_export: this wolfSSL's session layout "
+				"is not the one plugtls checks");
 		goto out;
 	}
 	*out = buf;

@@ -244,6 +244,13 @@ void *wssl_conn_native(void *conn);
 plugtls_err wssl_conn_session_export(void *conn, unsigned char **out,
 				     size_t *out_len, plugtls_error *err);
 
+/* ---- wssl_session.c ------------------------------------------------------ */
+
+/* true when der is a well-formed wolfSSL session serialisation whose
+ * lengths all fit wolfSSL's fixed arrays: call before
+ * wolfSSL_d2i_SSL_SESSION, which does not check them. */
+bool wssl_session_blob_ok(const unsigned char *der, size_t len);
+
 /* PSK callbacks (wssl_conn.c), installed by wssl_ctx.c. */
 unsigned int wssl_psk_client_cb(WOLFSSL *ssl, const char *hint, char *identity,
 				unsigned int id_max, unsigned char *key,

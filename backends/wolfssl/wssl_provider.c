@@ -23,7 +23,9 @@
 #include <wolfssl/wolfcrypt/ecc.h>
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* ---- version gate data ---------------------------------------------------
  *
@@ -155,19 +157,59 @@ void wssl_thread_note(void)
  * other callback signatures and keep their allocator. */
 #if defined(USE_WOLFSSL_MEMORY) && !defined(WOLFSSL_STATIC_MEMORY) &&         \
 	!defined(WOLFSSL_DEBUG_MEMORY)
+/* Each block carries its size in a header so that it is wiped when freed:
+ * wolfSSL 5.5.4 leaves key material in blocks it frees (e.g.
+ * wc_KeyPemToDer leaves half of a decrypted EC key), and once its
+ * allocations go through plugtls's allocator they are plugtls's to wipe.
+ * The header keeps max_align_t alignment. */
+typedef union wssl_mem_hdr {
+	size_t size;
+	max_align_t align;
+} wssl_mem_hdr;
+
 static void *wssl_mem_malloc(size_t size)
 {
-	return plugtls_prov_malloc(size);
+	wssl_mem_hdr *h;
+
+	if (size > SIZE_MAX - sizeof(*h))
+		return NULL;
+	h = plugtls_prov_malloc(sizeof(*h) + size);
+	if (!h)
+		return NULL;
+	h->size = size;
+	return h + 1;
 }
 
 static void wssl_mem_free(void *ptr)
 {
-	plugtls_prov_free(ptr);
+	wssl_mem_hdr *h;
+
+	if (!ptr)
+		return;
+	h = (wssl_mem_hdr *)ptr - 1;
+	plugtls_prov_wipe(ptr, h->size);
+	plugtls_prov_free(h);
 }
 
+/* A new block, the old one copied, wiped and freed: never a realloc that
+ * could leave the old bytes behind. */
 static void *wssl_mem_realloc(void *ptr, size_t size)
 {
-	return plugtls_prov_realloc(ptr, size);
+	void *n;
+
+	if (!ptr)
+		return wssl_mem_malloc(size);
+	if (size == 0) {
+		wssl_mem_free(ptr);
+		return NULL;
+	}
+	n = wssl_mem_malloc(size);
+	if (!n)
+		return NULL;
+	size_t old = ((wssl_mem_hdr *)ptr - 1)->size;
+	memcpy(n, ptr, old < size ? old : size);
+	wssl_mem_free(ptr);
+	return n;
 }
 
 static void wssl_route_allocator(void)

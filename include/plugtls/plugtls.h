@@ -598,7 +598,11 @@ PLUGTLS_API PLUGTLS_WUR plugtls_err plugtls_conn_set_fd(plugtls_conn *c,
 PLUGTLS_API PLUGTLS_WUR plugtls_err plugtls_conn_set_mempair(
 	plugtls_conn *c, plugtls_mempair *mp, int end /* 0 or 1 */);
 
-/* Resume from an exported session (clients, before the handshake). */
+/* Resume from a session exported by plugtls_conn_session_export() in this
+ * process, with the same provider (clients, before the handshake).
+ * PLUGTLS_E_MALFORMED for any other bytes: exported sessions carry a MAC
+ * under a key of this process, so that no other bytes ever reach a
+ * provider's session decoder. */
 PLUGTLS_API PLUGTLS_WUR plugtls_err plugtls_conn_set_session(
 	plugtls_conn *c, const void *data, size_t len);
 
@@ -648,7 +652,8 @@ PLUGTLS_API void *plugtls_conn_native_handle(plugtls_conn *c);
  * TLS 1.3, after the first read that received a ticket). Copies into buf
  * (cap bytes) and sets *needed; with buf NULL only *needed is set.
  * PLUGTLS_E_TOO_LARGE when cap is too small, PLUGTLS_E_NOT_FOUND when no
- * resumable session exists yet. The bytes are secret. */
+ * resumable session exists yet. The bytes are secret, and valid only in
+ * this process (and its forks) with this provider. */
 PLUGTLS_API PLUGTLS_WUR plugtls_err plugtls_conn_session_export(
 	plugtls_conn *c, void *buf, size_t cap, size_t *needed);
 
