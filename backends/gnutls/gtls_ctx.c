@@ -191,6 +191,54 @@ static plugtls_err copy_alpn(struct gtls_ctx *ctx, const unsigned char *wire,
 
 /* ---- own certificate and key ------------------------------------------ */
 
+/* The chain as pcerts (sorted leaf first, as GnuTLS does) and a copy of the
+ * key, given to the credentials by gnutls_certificate_set_key: they are
+ * the credentials' on success and still ours on failure. Not
+ * gnutls_certificate_set_x509_key: in GnuTLS 3.7.9 it leaks the key copy
+ * it made when a later step fails (e.g. out of memory). `names` is empty
+ * on purpose (non-NULL, size 0): the names are only for choosing among
+ * several key pairs (there is one), and collecting them leaks in 3.7.9
+ * when the next allocation fails. See NOTES.md, "allocation failures". */
+static int own_keypair(gnutls_certificate_credentials_t cred,
+		       gnutls_x509_crt_t *list, unsigned n,
+		       gnutls_x509_privkey_t key)
+{
+	static const char *no_names[1] = {NULL};
+	gnutls_pcert_st *pcerts;
+	gnutls_privkey_t pk = NULL;
+	unsigned got = n;
+	int ret;
+
+	pcerts = plugtls_prov_calloc(n, sizeof(*pcerts));
+	if (!pcerts)
+		return GNUTLS_E_MEMORY_ERROR;
+	ret = gnutls_pcert_import_x509_list(pcerts, list, &got,
+					    GNUTLS_X509_CRT_LIST_SORT);
+	if (ret < 0) {
+		got = 0; /* it deinits what it imported */
+		goto out;
+	}
+	ret = gnutls_privkey_init(&pk);
+	if (ret < 0)
+		goto out;
+	ret = gnutls_privkey_import_x509(pk, key, GNUTLS_PRIVKEY_IMPORT_COPY);
+	if (ret < 0)
+		goto out;
+	ret = gnutls_certificate_set_key(cred, no_names, 0, pcerts, (int)got,
+					 pk);
+	if (ret >= 0) {
+		pk = NULL; /* the credentials' now, as are pcerts' contents */
+		got = 0;
+	}
+out:
+	for (unsigned i = 0; i < got; i++)
+		gnutls_pcert_deinit(&pcerts[i]);
+	plugtls_prov_free(pcerts); /* the credentials keep their own copy */
+	if (pk)
+		gnutls_privkey_deinit(pk);
+	return ret < 0 ? ret : 0;
+}
+
 static plugtls_err set_own_cert(struct gtls_ctx *ctx,
 				const plugtls_prov_ctx_params *p,
 				plugtls_error *err)
@@ -215,11 +263,10 @@ static plugtls_err set_own_cert(struct gtls_ctx *ctx,
 					  "gnutls: out of memory");
 	for (size_t i = 0; i < p->n_chain; i++)
 		list[i] = p->chain[i];
-	/* GnuTLS copies the certificates and the key (the natives stay the
-	 * core's) and checks that key and leaf belong together
+	/* The credentials get copies (the natives stay the core's); GnuTLS
+	 * checks that key and leaf belong together
 	 * (GNUTLS_E_CERTIFICATE_KEY_MISMATCH). */
-	ret = gnutls_certificate_set_x509_key(ctx->cert, list, (int)p->n_chain,
-					      p->key);
+	ret = own_keypair(ctx->cert, list, (unsigned)p->n_chain, p->key);
 	plugtls_prov_free(list);
 	if (ret < 0)
 		return gtls_error(err,
