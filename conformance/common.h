@@ -10,6 +10,7 @@
 #include <criterion/parameterized.h>
 #include <plugtls/plugtls.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +58,14 @@ struct pt_param *pt_params_pairs(size_t *count);
 		struct pt_param *p = pt_params_pairs(&n);                      \
 		return cr_make_param_array(struct pt_param, p, n);             \
 	}
+
+/* Table-driven tests run every row unless $PLUGTLS_TEST_SAMPLE=N (N > 1)
+ * asks for every Nth row of the tables longer than PT_SAMPLE_SMALL rows,
+ * shifted per provider so that the providers together cover more rows: for
+ * slow runners such as valgrind's CI run. The default, and ctest, run
+ * every row. */
+#define PT_SAMPLE_SMALL 8
+bool pt_sample_keep(size_t row, size_t nrows, size_t shift);
 
 /* Get the provider (asserts success; released at process exit, which is
  * the end of the forked test). */
