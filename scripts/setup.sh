@@ -12,7 +12,8 @@ MODE=${1:-demo}
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 PACKAGES=(build-essential cmake pkg-config libssl-dev openssl libgnutls28-dev
-          gnutls-bin libwolfssl-dev libcriterion-dev curl valgrind python3 gnuplot-nox)
+          gnutls-bin libwolfssl-dev libcriterion-dev curl valgrind python3 gnuplot-nox
+          clang libclang-rt-14-dev)
 
 install_missing() {
 	local missing=()
@@ -41,6 +42,16 @@ debian_gnutls_accept() {
 	fi
 }
 
+# step TITLE CMD...: run one stage, say how long it took.
+step() {
+	local title=$1 t0
+	shift
+	echo "== $title"
+	t0=$(date +%s)
+	"$@"
+	echo "== ($title: $(($(date +%s) - t0)) s)"
+}
+
 build() { # preset
 	cmake --preset "$1" >/dev/null
 	cmake --build --preset "$1" -j "$JOBS"
@@ -67,17 +78,26 @@ test)
 	acc=$(debian_gnutls_accept)
 	export PLUGTLS_ACCEPT_VULNERABLE="${PLUGTLS_ACCEPT_VULNERABLE:-${acc:-gnutls:*},wolfssl:*}"
 	echo "== tests run with PLUGTLS_ACCEPT_VULNERABLE=$PLUGTLS_ACCEPT_VULNERABLE"
-	echo "== developer build (-Wall -Wextra -Werror)"
-	build dev
-	ctest --preset dev -j "$JOBS"
-	echo "== consumer test: find_package(plugtls) from an installed tree"
-	"$ROOT/tests/consumer/run.sh" "$ROOT/build/dev"
-	echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
-	build asan
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		ctest --preset asan -j "$JOBS"
-	echo "== all tests passed (normal and ASan+UBSan)"
+	T0=$(date +%s)
+	step "developer build (-Wall -Wextra -Werror) and every ctest" \
+		eval 'build dev && ctest --preset dev -j "$JOBS"'
+	step "consumer: find_package, pkg-config and an out-of-tree provider module" \
+		"$ROOT/tests/consumer/run.sh" "$ROOT/build/dev"
+	# The module build runs what differs with modules: loading, the
+	# interop matrix (all providers in one process), handshakes, the tool.
+	step "providers as loadable modules (PLUGTLS_PROVIDER_MODULES=ON)" \
+		eval 'build modules && ctest --preset modules -j "$JOBS" \
+			-R "^(modules|conformance\.test_(interop|handshake|cross)|cli\.(providers|interop))$"'
+	step "AddressSanitizer + UndefinedBehaviorSanitizer build: every ctest" \
+		eval 'build asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+			UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --preset asan -j "$JOBS"'
+	step "ThreadSanitizer: the thread tests" "$ROOT/scripts/tsan.sh"
+	step "valgrind memcheck over the conformance suite" \
+		"$ROOT/scripts/valgrind.sh" --ci "$ROOT/build/dev"
+	step "libFuzzer: every target for a short burst (ASan+UBSan)" \
+		env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" "$ROOT/scripts/fuzz.sh"
+	echo "== all tests passed in $(($(date +%s) - T0)) s:" \
+		"dev, modules, ASan+UBSan, TSan, valgrind, fuzzing"
 	;;
 *)
 	echo "usage: $0 [demo|test]" >&2
