@@ -694,7 +694,7 @@ static int write_chart(const char *path, struct prov_result *prs, int np)
 	if (!(f = fopen(script, "w")))
 		return -1;
 	fprintf(f,
-		"set terminal svg size 1200,900 dynamic font 'sans,11'\n"
+		"set terminal svg size 1200,900 dynamic noenhanced font 'sans,11'\n"
 		"set output '%s'\n"
 		"set style data histogram\n"
 		"set style histogram clustered gap 1\n"
@@ -704,23 +704,30 @@ static int write_chart(const char *path, struct prov_result *prs, int np)
 		"set yrange [0:*]\n"
 		"set multiplot layout 2,2 title 'plugtls-bench %s (medians)'\n"
 		"set title 'Handshakes/s through plugtls'\n"
+		"set key top left opaque\n"
 		"plot '%s' using 2:xtic(1) t 'TLS1.3 ECDSA', '' using 3 t "
 		"'TLS1.3 RSA', '' using 4 t 'TLS1.2 ECDSA', '' using 5 t "
 		"'resumed'\n"
 		"set title 'Bulk MB/s, 16 KiB writes'\n"
+		"set key top right opaque\n"
 		"plot '%s' using 6:xtic(1) t 'AES-128-GCM plugtls', '' using 7 "
 		"t 'AES-128-GCM native', '' using 8 t 'ChaCha20 plugtls', '' "
 		"using 9 t 'ChaCha20 native'\n"
 		"set title 'Heap per idle connection (KiB)'\n"
+		"set key top left opaque\n"
 		"plot '%s' using 10:xtic(1) t 'client plugtls', '' using 11 t "
 		"'server plugtls', '' using 12 t 'client native', '' using 13 "
 		"t 'server native'\n"
 		"set title 'plugtls / native (1 = no overhead)'\n"
-		"set yrange [0:1.2]\n"
-		"set xtics rotate by -20\n"
-		"plot for [i=2:%d] '%s' using i:xtic(1)\n"
+		"set yrange [0:1.3]\n"
+		"set key top right opaque\n"
+		"set bmargin 4\n"
+		"set xtics norotate font ',7'\n"
+		/* Only the first series labels the axis: each series writing
+		 * the labels overprints them at its own offset. */
+		"plot '%s' using 2:xtic(1), for [i=3:%d] '' using i\n"
 		"unset multiplot\n",
-		path, PLUGTLS_VERSION_STRING, data, data, data, nok + 1, rdata);
+		path, PLUGTLS_VERSION_STRING, data, data, data, rdata, nok + 1);
 	fclose(f);
 	snprintf(cmd, sizeof(cmd), "gnuplot '%s'", script);
 	rc = system(cmd);
