@@ -287,11 +287,19 @@ plugtls_err plugtls_ctx_verify(plugtls_ctx *ctx, const plugtls_chain *chain,
 	plugtls_err rc;
 
 	pt_err_clear(&e);
-	if (!ctx || !chain || !reasons || !plugtls_chain_count(chain))
-		return pt_err_set(ctx ? &ctx->err : NULL,
-				  PLUGTLS_E_INVALID_ARGUMENT, 0,
-				  "ctx_verify: ctx, a non-empty chain and "
-				  "reasons are required");
+	if (!ctx || !chain || !reasons || !plugtls_chain_count(chain)) {
+		/* A context is shared between threads: its record is written
+		 * under its lock, as conn_new does. */
+		if (ctx)
+			pthread_mutex_lock(&ctx->err_lock);
+		rc = pt_err_set(ctx ? &ctx->err : NULL,
+				PLUGTLS_E_INVALID_ARGUMENT, 0,
+				"ctx_verify: ctx, a non-empty chain and "
+				"reasons are required");
+		if (ctx)
+			pthread_mutex_unlock(&ctx->err_lock);
+		return rc;
+	}
 	if (purpose != PLUGTLS_PURPOSE_SERVER &&
 	    purpose != PLUGTLS_PURPOSE_CLIENT)
 		return pt_err_set(NULL, PLUGTLS_E_INVALID_ARGUMENT, 0,
