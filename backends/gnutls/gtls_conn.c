@@ -30,17 +30,12 @@
 
 /* ---- transport -------------------------------------------------------- */
 
-static ssize_t push_cb(gnutls_transport_ptr_t ptr, const void *data, size_t len)
+/* A transport result that is not data, as GnuTLS wants it: -1 with the
+ * errno it acts on, the plugtls code kept for the caller. fail_errno is
+ * what a failed transport reports (EPIPE writing, EIO reading). */
+static ssize_t io_not_data(struct gtls_conn *c, plugtls_err rc, int fail_errno)
 {
-	struct gtls_conn *c = ptr;
-	size_t n = 0;
-	plugtls_err rc = plugtls_prov_io_write(c->core, data, len, &n);
-
 	switch (rc) {
-	case PLUGTLS_OK:
-		if (n == 0 || n > len)
-			break;
-		return (ssize_t)n;
 	case PLUGTLS_WANT_READ:
 	case PLUGTLS_WANT_WRITE:
 		c->io_rc = rc;
@@ -50,11 +45,22 @@ static ssize_t push_cb(gnutls_transport_ptr_t ptr, const void *data, size_t len)
 		c->io_rc = rc;
 		gnutls_transport_set_errno(c->s, ETIMEDOUT);
 		return -1;
-	default: break;
+	default:
+		c->io_rc = PLUGTLS_E_IO;
+		gnutls_transport_set_errno(c->s, fail_errno);
+		return -1;
 	}
-	c->io_rc = PLUGTLS_E_IO;
-	gnutls_transport_set_errno(c->s, EPIPE);
-	return -1;
+}
+
+static ssize_t push_cb(gnutls_transport_ptr_t ptr, const void *data, size_t len)
+{
+	struct gtls_conn *c = ptr;
+	size_t n = 0;
+	plugtls_err rc = plugtls_prov_io_write(c->core, data, len, &n);
+
+	if (rc == PLUGTLS_OK && n > 0 && n <= len)
+		return (ssize_t)n;
+	return io_not_data(c, rc == PLUGTLS_OK ? PLUGTLS_E_IO : rc, EPIPE);
 }
 
 /*
@@ -94,10 +100,7 @@ static ssize_t pull_cb(gnutls_transport_ptr_t ptr, void *data, size_t len)
 	size_t n = 0;
 	plugtls_err rc = plugtls_prov_io_read(c->core, data, len, &n);
 
-	switch (rc) {
-	case PLUGTLS_OK:
-		if (n == 0 || n > len)
-			break;
+	if (rc == PLUGTLS_OK && n > 0 && n <= len) {
 		if (!c->handshake_done && c->rx_head_len < sizeof(c->rx_head) &&
 		    first_message_check(c, data, n) < 0) {
 			c->io_rc = PLUGTLS_OK;
@@ -105,21 +108,12 @@ static ssize_t pull_cb(gnutls_transport_ptr_t ptr, void *data, size_t len)
 			return -1;
 		}
 		return (ssize_t)n;
-	case PLUGTLS_E_CLOSED: c->io_eof = true; return 0;
-	case PLUGTLS_WANT_READ:
-	case PLUGTLS_WANT_WRITE:
-		c->io_rc = rc;
-		gnutls_transport_set_errno(c->s, EAGAIN);
-		return -1;
-	case PLUGTLS_E_TIMEOUT:
-		c->io_rc = rc;
-		gnutls_transport_set_errno(c->s, ETIMEDOUT);
-		return -1;
-	default: break;
 	}
-	c->io_rc = PLUGTLS_E_IO;
-	gnutls_transport_set_errno(c->s, EIO);
-	return -1;
+	if (rc == PLUGTLS_E_CLOSED) {
+		c->io_eof = true;
+		return 0;
+	}
+	return io_not_data(c, rc == PLUGTLS_OK ? PLUGTLS_E_IO : rc, EIO);
 }
 
 /* "Data may be there": the pull that follows reports WANT_READ when not. */

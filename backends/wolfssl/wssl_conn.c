@@ -37,6 +37,23 @@ static void io_reset(struct wssl_conn *c)
 	c->io_err = PLUGTLS_OK;
 }
 
+/* A transport result as wolfSSL's I/O callbacks return it; want is the
+ * callback's own WANT code. */
+static int io_result(plugtls_err rc, size_t n, int sz, int want)
+{
+	switch (rc) {
+	case PLUGTLS_OK:
+		if (n == 0 || n > (size_t)sz)
+			return WOLFSSL_CBIO_ERR_GENERAL;
+		return (int)n;
+	case PLUGTLS_WANT_READ:
+	case PLUGTLS_WANT_WRITE: return want;
+	case PLUGTLS_E_CLOSED: return WOLFSSL_CBIO_ERR_CONN_CLOSE;
+	case PLUGTLS_E_TIMEOUT: return WOLFSSL_CBIO_ERR_TIMEOUT;
+	default: return WOLFSSL_CBIO_ERR_GENERAL;
+	}
+}
+
 int wssl_io_recv(WOLFSSL *ssl, char *buf, int sz, void *arg)
 {
 	struct wssl_conn *c = arg;
@@ -48,17 +65,7 @@ int wssl_io_recv(WOLFSSL *ssl, char *buf, int sz, void *arg)
 		return WOLFSSL_CBIO_ERR_GENERAL;
 	rc = plugtls_prov_io_read(c->core, buf, (size_t)sz, &n);
 	note_io(c, rc, true);
-	switch (rc) {
-	case PLUGTLS_OK:
-		if (n == 0 || n > (size_t)sz)
-			return WOLFSSL_CBIO_ERR_GENERAL;
-		return (int)n;
-	case PLUGTLS_WANT_READ:
-	case PLUGTLS_WANT_WRITE: return WOLFSSL_CBIO_ERR_WANT_READ;
-	case PLUGTLS_E_CLOSED: return WOLFSSL_CBIO_ERR_CONN_CLOSE;
-	case PLUGTLS_E_TIMEOUT: return WOLFSSL_CBIO_ERR_TIMEOUT;
-	default: return WOLFSSL_CBIO_ERR_GENERAL;
-	}
+	return io_result(rc, n, sz, WOLFSSL_CBIO_ERR_WANT_READ);
 }
 
 int wssl_io_send(WOLFSSL *ssl, char *buf, int sz, void *arg)
@@ -72,17 +79,7 @@ int wssl_io_send(WOLFSSL *ssl, char *buf, int sz, void *arg)
 		return WOLFSSL_CBIO_ERR_GENERAL;
 	rc = plugtls_prov_io_write(c->core, buf, (size_t)sz, &n);
 	note_io(c, rc, false);
-	switch (rc) {
-	case PLUGTLS_OK:
-		if (n == 0 || n > (size_t)sz)
-			return WOLFSSL_CBIO_ERR_GENERAL;
-		return (int)n;
-	case PLUGTLS_WANT_READ:
-	case PLUGTLS_WANT_WRITE: return WOLFSSL_CBIO_ERR_WANT_WRITE;
-	case PLUGTLS_E_CLOSED: return WOLFSSL_CBIO_ERR_CONN_CLOSE;
-	case PLUGTLS_E_TIMEOUT: return WOLFSSL_CBIO_ERR_TIMEOUT;
-	default: return WOLFSSL_CBIO_ERR_GENERAL;
-	}
+	return io_result(rc, n, sz, WOLFSSL_CBIO_ERR_WANT_WRITE);
 }
 
 /* ---- PSK ------------------------------------------------------------------
