@@ -181,6 +181,9 @@ static void ctx_destroy(plugtls_ctx *ctx)
 	plugtls_chain_free(ctx->own_chain);
 	pt_p_trust_free(ctx->prov, ctx->trust);
 	pt_policy_clear(&ctx->pol);
+	for (size_t i = 0; i < ctx->n_anchors; i++)
+		pt_cert_free(ctx->anchors[i].cert);
+	pthread_mutex_destroy(&ctx->anchors_lock);
 	pthread_mutex_destroy(&ctx->err_lock);
 	pt_provider_unref(ctx->prov);
 	pt_free(ctx);
@@ -227,6 +230,12 @@ plugtls_err plugtls_ctx_new(const plugtls_provider *p, plugtls_config *cfg,
 		return pt_err_set(&cfg->err, PLUGTLS_E_NOMEM, 0,
 				  "ctx_new: out of memory");
 	if (pthread_mutex_init(&ctx->err_lock, NULL) != 0) {
+		pt_free(ctx);
+		return pt_err_set(&cfg->err, PLUGTLS_E_INTERNAL, 0,
+				  "ctx_new: mutex init failed");
+	}
+	if (pthread_mutex_init(&ctx->anchors_lock, NULL) != 0) {
+		pthread_mutex_destroy(&ctx->err_lock);
 		pt_free(ctx);
 		return pt_err_set(&cfg->err, PLUGTLS_E_INTERNAL, 0,
 				  "ctx_new: mutex init failed");

@@ -20,6 +20,7 @@
 #define PT_MAX_CERTS 1000u                 /* certificates in one bundle */
 #define PT_MAX_NAME 4096u                  /* one formatted DN */
 #define PT_SESSION_MAX (64u * 1024u)       /* one exported session */
+#define PT_ANCHOR_CACHE 8u /* trust anchors kept converted per context */
 
 /* ---- alloc.c ----------------------------------------------------------- */
 PT_HIDDEN void *pt_malloc(size_t n);

@@ -79,6 +79,16 @@ struct plugtls_ctx {
 	void *trust;
 	plugtls_chain *own_chain;
 	void *own_key;
+	/* Trust anchors the provider reported in built chains, each read
+	 * once for the core's checks (verify.c). Entries [0, n_anchors) are
+	 * immutable once n_anchors covers them; appending takes
+	 * anchors_lock. */
+	pthread_mutex_t anchors_lock;
+	size_t n_anchors;
+	struct {
+		const void *native; /* owned by trust */
+		plugtls_cert *cert;
+	} anchors[PT_ANCHOR_CACHE];
 };
 
 typedef enum pt_transport_kind {

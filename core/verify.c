@@ -14,6 +14,7 @@
  * (the leaf, always, on OpenSSL; any peer certificate elsewhere when the
  * backend reports the natives it was given). */
 struct pt_vrun {
+	plugtls_ctx *ctx;
 	const plugtls_provider *prov;
 	void *const *natives;
 	size_t n;
@@ -39,6 +40,53 @@ static plugtls_err vrun_peer(struct pt_vrun *v, size_t i, plugtls_error *err,
 			return rc;
 	}
 	*out = v->peer[i];
+	return PLUGTLS_OK;
+}
+
+/* A certificate of the chain that the peer did not send comes from the
+ * trust store, which lives as long as the context and does not change:
+ * the provider reports the store's own native, the same pointer every
+ * time (provider.h, cert.verify). The first PT_ANCHOR_CACHE such anchors
+ * are converted once and kept by the context; *owned tells whether the
+ * caller got a certificate of its own instead (cache full). A pointer that
+ * matches is the same live object: the context keeps its trust store, and
+ * so every native it caches, until it is freed. */
+static plugtls_err vrun_anchor(struct pt_vrun *v, void *native,
+			       plugtls_cert **out, bool *owned)
+{
+	plugtls_ctx *ctx = v->ctx;
+	plugtls_cert *c = NULL;
+	size_t n = __atomic_load_n(&ctx->n_anchors, __ATOMIC_ACQUIRE);
+	plugtls_err rc;
+
+	for (size_t i = 0; i < n; i++)
+		if (ctx->anchors[i].native == native) {
+			*out = ctx->anchors[i].cert;
+			*owned = false;
+			return PLUGTLS_OK;
+		}
+	rc = pt_cert_from_native(v->prov, native, false, &c, NULL);
+	if (rc)
+		return rc;
+	*out = c;
+	*owned = true;
+	pthread_mutex_lock(&ctx->anchors_lock);
+	n = ctx->n_anchors;
+	for (size_t i = 0; i < n; i++)
+		if (ctx->anchors[i].native == native) {
+			/* Another thread got there first. */
+			pt_cert_free(c);
+			*out = ctx->anchors[i].cert;
+			*owned = false;
+			break;
+		}
+	if (*owned && n < PT_ANCHOR_CACHE) {
+		ctx->anchors[n].native = native;
+		ctx->anchors[n].cert = c;
+		__atomic_store_n(&ctx->n_anchors, n + 1, __ATOMIC_RELEASE);
+		*owned = false;
+	}
+	pthread_mutex_unlock(&ctx->anchors_lock);
 	return PLUGTLS_OK;
 }
 
@@ -83,7 +131,7 @@ static plugtls_err vrun_sink(void *arg, void *native)
 		break;
 	}
 	if (owned) {
-		rc = pt_cert_from_native(v->prov, native, false, &c, NULL);
+		rc = vrun_anchor(v, native, &c, &owned);
 		if (rc)
 			return rc;
 	}
@@ -238,8 +286,8 @@ plugtls_err pt_verify_natives(plugtls_ctx *ctx, void *const *natives,
 			      uint32_t *reasons, plugtls_chain **peer_out,
 			      plugtls_error *err)
 {
-	struct pt_vrun v = {.prov = ctx->prov, .natives = natives, .n = n,
-			    .err = err};
+	struct pt_vrun v = {.ctx = ctx, .prov = ctx->prov, .natives = natives,
+			    .n = n, .err = err};
 	plugtls_err rc;
 
 	if (n == 0) {
@@ -262,8 +310,8 @@ plugtls_err pt_verify_run(plugtls_ctx *ctx, void *const *natives, size_t n,
 			  unsigned purpose, uint32_t *reasons,
 			  plugtls_error *err)
 {
-	struct pt_vrun v = {.prov = ctx->prov, .natives = natives, .n = n,
-			    .given = peer, .err = err};
+	struct pt_vrun v = {.ctx = ctx, .prov = ctx->prov, .natives = natives,
+			    .n = n, .given = peer, .err = err};
 	plugtls_err rc;
 
 	if (n == 0) {

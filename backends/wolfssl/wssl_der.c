@@ -95,6 +95,28 @@ bool wssl_tlv_equal(const struct wssl_tlv *a, const struct wssl_tlv *b)
 	return a->total == b->total && memcmp(a->hdr, b->hdr, a->total) == 0;
 }
 
+/* Append v in decimal, with a '.' before it unless first; -1 when it does
+ * not fit with the terminating NUL. (No snprintf: a certificate's fields
+ * convert some hundred arcs per handshake.) */
+static int put_arc(char *out, size_t cap, size_t *pos, uint64_t v, bool first)
+{
+	char tmp[21];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (cap - *pos < n + (first ? 0 : 1) + 1)
+		return -1;
+	if (!first)
+		out[(*pos)++] = '.';
+	while (n)
+		out[(*pos)++] = tmp[--n];
+	out[*pos] = '\0';
+	return 0;
+}
+
 int wssl_oid_dotted(const unsigned char *oid, size_t len, char *out, size_t cap)
 {
 	size_t pos = 0, i = 0;
@@ -104,7 +126,6 @@ int wssl_oid_dotted(const unsigned char *oid, size_t len, char *out, size_t cap)
 		return -1;
 	while (i < len) {
 		uint64_t v = 0;
-		int n;
 
 		/* A subidentifier: base 128, minimal (no leading 0x80). */
 		if (oid[i] == 0x80)
@@ -119,16 +140,13 @@ int wssl_oid_dotted(const unsigned char *oid, size_t len, char *out, size_t cap)
 		if (first) {
 			unsigned arc0 = v < 40 ? 0 : v < 80 ? 1 : 2;
 
-			n = snprintf(out + pos, cap - pos, "%u.%llu", arc0,
-				     (unsigned long long)(v - 40u * arc0));
+			if (put_arc(out, cap, &pos, arc0, true) != 0 ||
+			    put_arc(out, cap, &pos, v - 40u * arc0, false) != 0)
+				return -1;
 			first = false;
-		} else {
-			n = snprintf(out + pos, cap - pos, ".%llu",
-				     (unsigned long long)v);
-		}
-		if (n < 0 || (size_t)n >= cap - pos)
+		} else if (put_arc(out, cap, &pos, v, false) != 0) {
 			return -1;
-		pos += (size_t)n;
+		}
 	}
 	return 0;
 }

@@ -82,106 +82,6 @@ struct wssl_blob {
 	size_t len;
 };
 
-struct wssl_trust {
-	struct wssl_cert **anchors;
-	size_t n_anchors, cap_anchors;
-	struct wssl_blob *crls;
-	size_t n_crls, cap_crls;
-};
-
-plugtls_err wssl_trust_new(void **out, plugtls_error *err)
-{
-	struct wssl_trust *t = plugtls_prov_calloc(1, sizeof(*t));
-
-	if (t == NULL)
-		return wssl_error(err, PLUGTLS_E_NOMEM, 0, "trust store");
-	*out = t;
-	return PLUGTLS_OK;
-}
-
-void wssl_trust_free(void *trust)
-{
-	struct wssl_trust *t = trust;
-
-	if (t == NULL)
-		return;
-	for (size_t i = 0; i < t->n_anchors; i++)
-		wssl_cert_free(t->anchors[i]);
-	for (size_t i = 0; i < t->n_crls; i++)
-		plugtls_prov_free(t->crls[i].der);
-	plugtls_prov_free(t->anchors);
-	plugtls_prov_free(t->crls);
-	plugtls_prov_free(t);
-}
-
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-	void *p;
-	size_t nc;
-
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 8;
-	if (nc > SIZE_MAX / elem)
-		return -1;
-	p = plugtls_prov_realloc(*arr, nc * elem);
-	if (p == NULL)
-		return -1;
-	*arr = p;
-	*cap = nc;
-	return 0;
-}
-
-plugtls_err wssl_trust_add_cert(void *trust, void *native, plugtls_error *err)
-{
-	struct wssl_trust *t = trust;
-	struct wssl_cert *c = native;
-	void *copy = NULL;
-	plugtls_err rc;
-
-	for (size_t i = 0; i < t->n_anchors; i++)
-		if (t->anchors[i]->len == c->len &&
-		    memcmp(t->anchors[i]->der, c->der, c->len) == 0)
-			return PLUGTLS_OK; /* already there */
-	if (grow((void **)&t->anchors, &t->cap_anchors, t->n_anchors,
-		 sizeof(*t->anchors)) != 0)
-		return wssl_error(err, PLUGTLS_E_NOMEM, 0, "trust store");
-	rc = wssl_cert_from_der(c->der, c->len, &copy, err);
-	if (rc != PLUGTLS_OK)
-		return rc;
-	t->anchors[t->n_anchors++] = copy;
-	return PLUGTLS_OK;
-}
-
-#if WSSL_HAVE_CRL
-plugtls_err wssl_trust_add_crl(void *trust, const unsigned char *der,
-			       size_t len, plugtls_error *err)
-{
-	struct wssl_trust *t = trust;
-	struct wssl_crl crl;
-	unsigned char *copy;
-
-	/* Checked here for syntax; wolfSSL parses and verifies it against
-	 * its issuer when a verification loads it. */
-	if (der == NULL || len == 0 || wssl_crl_split(der, len, &crl) != 0)
-		return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
-				  "CRL: not a DER certificate revocation list");
-	if (grow((void **)&t->crls, &t->cap_crls, t->n_crls,
-		 sizeof(*t->crls)) != 0)
-		return wssl_error(err, PLUGTLS_E_NOMEM, 0, "trust store");
-	copy = plugtls_prov_malloc(len);
-	if (copy == NULL)
-		return wssl_error(err, PLUGTLS_E_NOMEM, 0, "trust store");
-	memcpy(copy, der, len);
-	t->crls[t->n_crls].der = copy;
-	t->crls[t->n_crls].len = len;
-	t->n_crls++;
-	return PLUGTLS_OK;
-}
-#endif
-
-/* ---- chain building ------------------------------------------------------ */
-
 struct node {
 	const struct wssl_cert *cert; /* borrowed */
 	struct wssl_x509 x;
@@ -193,6 +93,7 @@ struct node {
 	bool self_issued;
 	bool skid_set, akid_set;
 	unsigned char skid[KEYID_SIZE], akid[KEYID_SIZE];
+	size_t anchor_idx; /* anchors: index in the trust store */
 };
 
 static plugtls_err node_init(struct node *nd, const struct wssl_cert *c,
@@ -233,6 +134,129 @@ static plugtls_err node_init(struct node *nd, const struct wssl_cert *c,
 	return PLUGTLS_OK;
 }
 
+/* An anchor, parsed once when added. ctx: a throw-away-style context
+ * whose manager holds only this anchor, made on first use by a path of
+ * leaf + this anchor without CRLs (check_path), published atomically and
+ * shared by concurrent verifications (wolfSSL's manager locks its CA
+ * table). */
+struct wssl_anchor {
+	struct wssl_cert *cert;
+	struct node node;
+	WOLFSSL_CTX *ctx;
+};
+
+struct wssl_trust {
+	struct wssl_anchor *anchors;
+	size_t n_anchors, cap_anchors;
+	struct wssl_blob *crls;
+	size_t n_crls, cap_crls;
+};
+
+plugtls_err wssl_trust_new(void **out, plugtls_error *err)
+{
+	struct wssl_trust *t = plugtls_prov_calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return wssl_error(err, PLUGTLS_E_NOMEM, 0, "trust store");
+	*out = t;
+	return PLUGTLS_OK;
+}
+
+void wssl_trust_free(void *trust)
+{
+	struct wssl_trust *t = trust;
+
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->n_anchors; i++) {
+		wssl_cert_free(t->anchors[i].cert);
+		wolfSSL_CTX_free(t->anchors[i].ctx);
+	}
+	for (size_t i = 0; i < t->n_crls; i++)
+		plugtls_prov_free(t->crls[i].der);
+	plugtls_prov_free(t->anchors);
+	plugtls_prov_free(t->crls);
+	plugtls_prov_free(t);
+}
+
+static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	void *p;
+	size_t nc;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 8;
+	if (nc > SIZE_MAX / elem)
+		return -1;
+	p = plugtls_prov_realloc(*arr, nc * elem);
+	if (p == NULL)
+		return -1;
+	*arr = p;
+	*cap = nc;
+	return 0;
+}
+
+plugtls_err wssl_trust_add_cert(void *trust, void *native, plugtls_error *err)
+{
+	struct wssl_trust *t = trust;
+	struct wssl_cert *c = native;
+	void *copy = NULL;
+	plugtls_err rc;
+
+	struct wssl_anchor *a;
+
+	for (size_t i = 0; i < t->n_anchors; i++)
+		if (t->anchors[i].cert->len == c->len &&
+		    memcmp(t->anchors[i].cert->der, c->der, c->len) == 0)
+			return PLUGTLS_OK; /* already there */
+	if (grow((void **)&t->anchors, &t->cap_anchors, t->n_anchors,
+		 sizeof(*t->anchors)) != 0)
+		return wssl_error(err, PLUGTLS_E_NOMEM, 0, "trust store");
+	rc = wssl_cert_from_der(c->der, c->len, &copy, err);
+	if (rc != PLUGTLS_OK)
+		return rc;
+	a = &t->anchors[t->n_anchors];
+	memset(a, 0, sizeof(*a));
+	a->cert = copy;
+	rc = node_init(&a->node, a->cert, true, err);
+	if (rc != PLUGTLS_OK) {
+		wssl_cert_free(copy);
+		return rc;
+	}
+	a->node.anchor_idx = t->n_anchors++;
+	return PLUGTLS_OK;
+}
+
+#if WSSL_HAVE_CRL
+plugtls_err wssl_trust_add_crl(void *trust, const unsigned char *der,
+			       size_t len, plugtls_error *err)
+{
+	struct wssl_trust *t = trust;
+	struct wssl_crl crl;
+	unsigned char *copy;
+
+	/* Checked here for syntax; wolfSSL parses and verifies it against
+	 * its issuer when a verification loads it. */
+	if (der == NULL || len == 0 || wssl_crl_split(der, len, &crl) != 0)
+		return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
+				  "CRL: not a DER certificate revocation list");
+	if (grow((void **)&t->crls, &t->cap_crls, t->n_crls,
+		 sizeof(*t->crls)) != 0)
+		return wssl_error(err, PLUGTLS_E_NOMEM, 0, "trust store");
+	copy = plugtls_prov_malloc(len);
+	if (copy == NULL)
+		return wssl_error(err, PLUGTLS_E_NOMEM, 0, "trust store");
+	memcpy(copy, der, len);
+	t->crls[t->n_crls].der = copy;
+	t->crls[t->n_crls].len = len;
+	t->n_crls++;
+	return PLUGTLS_OK;
+}
+#endif
+
+/* ---- chain building ------------------------------------------------------ */
+
 /* issuer's name is cert's issuer name, and their key identifiers agree
  * when both have one (RFC 5280 4.2.1.1; wolfSSL's signer lookup). */
 static bool may_issue(const struct node *issuer, const struct node *cert)
@@ -258,8 +282,8 @@ static bool is_anchor_cert(const struct wssl_trust *t,
 			   const struct wssl_cert *c)
 {
 	for (size_t i = 0; i < t->n_anchors; i++)
-		if (t->anchors[i]->len == c->len &&
-		    memcmp(t->anchors[i]->der, c->der, c->len) == 0)
+		if (t->anchors[i].cert->len == c->len &&
+		    memcmp(t->anchors[i].cert->der, c->der, c->len) == 0)
 			return true;
 	return false;
 }
@@ -417,12 +441,38 @@ static int load_ca(WOLFSSL_CTX *tmp, const struct node *nd)
 		0, WOLFSSL_LOAD_FLAG_DATE_ERR_OKAY);
 }
 
+/* The anchor's shared context (struct wssl_anchor), made on first use;
+ * NULL when it cannot be made (check_path then does it the long way and
+ * reports why). */
+static WOLFSSL_CTX *anchor_ctx(const struct wssl_trust *t, size_t idx)
+{
+	struct wssl_anchor *a = (struct wssl_anchor *)&t->anchors[idx];
+	WOLFSSL_CTX *c = __atomic_load_n(&a->ctx, __ATOMIC_ACQUIRE);
+	WOLFSSL_CTX *expected = NULL;
+
+	if (c)
+		return c;
+	c = wolfSSL_CTX_new(wolfSSLv23_client_method());
+	if (c == NULL)
+		return NULL;
+	if (load_ca(c, &a->node) != WOLFSSL_SUCCESS) {
+		wolfSSL_CTX_free(c);
+		return NULL;
+	}
+	if (!__atomic_compare_exchange_n(&a->ctx, &expected, c, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		wolfSSL_CTX_free(c); /* another thread's is in place */
+		c = expected;
+	}
+	return c;
+}
+
 static plugtls_err check_path(struct vstate *v, const struct wssl_trust *t,
 			      const plugtls_prov_verify_params *vp,
 			      plugtls_error *err)
 {
 	plugtls_err rc = PLUGTLS_E_INTERNAL;
-	WOLFSSL_CTX *tmp = NULL;
+	WOLFSSL_CTX *tmp = NULL, *shared = NULL;
 	WOLFSSL_CERT_MANAGER *cm;
 	struct crlstate cs = {t, NULL, NULL};
 	size_t top = v->len - 1;
@@ -436,6 +486,16 @@ static plugtls_err check_path(struct vstate *v, const struct wssl_trust *t,
 		if (crl && v->anchored && !v->path[0]->self_issued)
 			v->reasons |= PLUGTLS_VERIFY_CRL_UNAVAILABLE;
 		return PLUGTLS_OK;
+	}
+	/* A leaf right under an anchor, no CRL to load: the anchor's shared
+	 * context, whose manager holds that anchor only. */
+	if (v->len == 2 && v->path[top]->anchor && !(crl && t->n_crls)) {
+		shared = anchor_ctx(t, v->path[top]->anchor_idx);
+		cm = shared ? wolfSSL_CTX_GetCertManager(shared) : NULL;
+		if (cm) {
+			tmp = shared;
+			goto walk;
+		}
 	}
 	/* The manager of a throw-away WOLFSSL_CTX: its CA loader takes the
 	 * DATE_ERR_OKAY flag, the manager's own does not. */
@@ -484,6 +544,7 @@ static plugtls_err check_path(struct vstate *v, const struct wssl_trust *t,
 	/* The top, when it is not a self-issued root, is covered by a CRL of
 	 * an issuer that is not in the path: in chain mode that is "no CRL".
 	 * A self-issued top is the root, which no CRL covers. */
+walk:
 	if (crl && vp->crl_mode == PLUGTLS_CRL_CHAIN &&
 	    !v->path[top]->self_issued)
 		v->reasons |= PLUGTLS_VERIFY_CRL_UNAVAILABLE;
@@ -532,7 +593,8 @@ static plugtls_err check_path(struct vstate *v, const struct wssl_trust *t,
 out:
 	plugtls_prov_free(cs.loaded);
 	plugtls_prov_free(cs.parsed);
-	wolfSSL_CTX_free(tmp);
+	if (tmp != shared)
+		wolfSSL_CTX_free(tmp);
 	return rc;
 }
 
@@ -571,11 +633,8 @@ plugtls_err wssl_verify(void *trust, void *const *natives, size_t n,
 		if (rc != PLUGTLS_OK)
 			goto out;
 	}
-	for (size_t i = 0; i < t->n_anchors; i++) {
-		rc = node_init(&v.nodes[n + i], t->anchors[i], true, err);
-		if (rc != PLUGTLS_OK)
-			goto out;
-	}
+	for (size_t i = 0; i < t->n_anchors; i++)
+		v.nodes[n + i] = t->anchors[i].node;
 	build_path(&v, vp->max_depth);
 	rc = check_path(&v, t, vp, err);
 	if (rc != PLUGTLS_OK)

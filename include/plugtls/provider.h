@@ -233,7 +233,12 @@ typedef struct plugtls_prov_verify_params {
 /* The built chain is reported one certificate at a time, leaf first, anchor
  * last, through this sink; each native is borrowed for the call. The core
  * reads its fields with cert.fields. When the chain cannot be completed,
- * report what was built (at least the leaf). */
+ * report what was built (at least the leaf). A certificate of the chain
+ * is reported as the very native it came from: one of the natives given
+ * to cert.verify, or the trust store's own native, which must live, with
+ * the same contents, as long as the trust store (the core keeps what it
+ * read from a store's native for the store's lifetime, keyed by its
+ * address). Never a temporary copy. */
 typedef plugtls_err (*plugtls_prov_chain_sink)(void *arg, void *native);
 
 typedef struct plugtls_prov_ctx_params {
