@@ -161,6 +161,20 @@ PT_HIDDEN plugtls_err pt_session_open(const char *prov,
 #define PT_SHA256_LEN 32
 PT_HIDDEN void pt_sha256(const void *data, size_t len,
 			 unsigned char out[PT_SHA256_LEN]);
+typedef struct pt_sha256_ctx {
+	uint32_t h[8];
+	uint64_t total; /* bytes hashed so far */
+	unsigned char block[64];
+} pt_sha256_ctx;
+PT_HIDDEN void pt_sha256_init(pt_sha256_ctx *s);
+PT_HIDDEN void pt_sha256_update(pt_sha256_ctx *s, const void *data,
+				size_t len);
+PT_HIDDEN void pt_sha256_final(pt_sha256_ctx *s,
+			       unsigned char out[PT_SHA256_LEN]);
+/* For tests: force the portable block function (true) or go back to the
+ * automatic choice (false); returns whether the CPU's SHA extensions are
+ * in use after the call. */
+PT_HIDDEN bool pt_sha256_portable(bool force);
 /* Standard alphabet with padding. Returns chars written (excluding NUL), or
  * 0 when cap is too small (cap must include the NUL). */
 PT_HIDDEN size_t pt_base64_encode(const unsigned char *in, size_t len,

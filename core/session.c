@@ -41,34 +41,32 @@ static void sess_key_init(void)
 	pt_sess_key_ok = true;
 }
 
-/* HMAC-SHA-256(key, head || body) with the one-shot pt_sha256. */
-static bool hmac(const unsigned char *head, size_t head_len,
+/* HMAC-SHA-256(key, head || body). */
+static void hmac(const unsigned char *head, size_t head_len,
 		 const unsigned char *body, size_t body_len,
 		 unsigned char out[PT_SHA256_LEN])
 {
 	unsigned char pad[PT_SHA256_BLOCK], inner[PT_SHA256_LEN];
-	unsigned char outer_in[PT_SHA256_BLOCK + PT_SHA256_LEN];
-	size_t n = PT_SHA256_BLOCK + head_len + body_len;
-	unsigned char *buf = pt_malloc(n);
+	pt_sha256_ctx s;
 
-	if (!buf)
-		return false;
 	memset(pad, 0, sizeof(pad));
 	memcpy(pad, pt_sess_key, sizeof(pt_sess_key));
 	for (size_t i = 0; i < sizeof(pad); i++)
-		buf[i] = pad[i] ^ 0x36;
-	memcpy(buf + PT_SHA256_BLOCK, head, head_len);
-	memcpy(buf + PT_SHA256_BLOCK + head_len, body, body_len);
-	pt_sha256(buf, n, inner);
-	pt_free_secret(buf, n);
+		pad[i] ^= 0x36;
+	pt_sha256_init(&s);
+	pt_sha256_update(&s, pad, sizeof(pad));
+	pt_sha256_update(&s, head, head_len);
+	pt_sha256_update(&s, body, body_len);
+	pt_sha256_final(&s, inner);
 	for (size_t i = 0; i < sizeof(pad); i++)
-		outer_in[i] = pad[i] ^ 0x5c;
-	memcpy(outer_in + PT_SHA256_BLOCK, inner, sizeof(inner));
-	pt_sha256(outer_in, sizeof(outer_in), out);
+		pad[i] ^= 0x36 ^ 0x5c;
+	pt_sha256_init(&s);
+	pt_sha256_update(&s, pad, sizeof(pad));
+	pt_sha256_update(&s, inner, sizeof(inner));
+	pt_sha256_final(&s, out);
 	pt_wipe(pad, sizeof(pad));
 	pt_wipe(inner, sizeof(inner));
-	pt_wipe(outer_in, sizeof(outer_in));
-	return true;
+	pt_wipe(&s, sizeof(s));
 }
 
 static size_t head_of(const char *prov, unsigned char *head, size_t cap)
@@ -94,8 +92,7 @@ plugtls_err pt_session_seal(const char *prov, const unsigned char *payload,
 		return PLUGTLS_E_INTERNAL;
 	if (len > SIZE_MAX - hl - sizeof(mac))
 		return PLUGTLS_E_TOO_LARGE;
-	if (!hmac(head, hl, payload, len, mac))
-		return PLUGTLS_E_NOMEM;
+	hmac(head, hl, payload, len, mac);
 	buf = pt_malloc(hl + sizeof(mac) + len);
 	if (!buf)
 		return PLUGTLS_E_NOMEM;
@@ -120,9 +117,7 @@ plugtls_err pt_session_open(const char *prov, const unsigned char *data,
 		return PLUGTLS_E_INTERNAL;
 	if (len <= hl + sizeof(mac) || memcmp(data, head, hl) != 0)
 		return PLUGTLS_E_MALFORMED;
-	if (!hmac(head, hl, data + hl + sizeof(mac), len - hl - sizeof(mac),
-		  mac))
-		return PLUGTLS_E_NOMEM;
+	hmac(head, hl, data + hl + sizeof(mac), len - hl - sizeof(mac), mac);
 	for (size_t i = 0; i < sizeof(mac); i++)
 		diff |= (unsigned)(mac[i] ^ data[hl + i]);
 	pt_wipe(mac, sizeof(mac));

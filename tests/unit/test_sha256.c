@@ -1,5 +1,7 @@
 /* SHA-256 against the FIPS 180-4 / NIST CAVP example vectors, plus the
- * padding boundaries (55, 56, 63, 64, 65, 119, 120 bytes). */
+ * padding boundaries (55, 56, 63, 64, 65, 119, 120 bytes); the portable
+ * block function against the SHA-extensions one (when the CPU has them),
+ * and the streaming calls against the one-shot. */
 #include "unit.h"
 
 #include <stdlib.h>
@@ -70,4 +72,36 @@ Test(sha256, padding_boundaries)
 	memset(m, 'a', sizeof(m));
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		check(m, rows[i].n, rows[i].h);
+}
+
+/* Every length 0..600 of a non-repeating message, hashed with the portable
+ * block function and with the automatic choice (the SHA extensions on a
+ * CPU that has them), one-shot and fed in pieces of every size 1..65. */
+Test(sha256, implementations_and_streaming_agree)
+{
+	unsigned char m[600], a[PT_SHA256_LEN], b[PT_SHA256_LEN];
+
+	for (size_t i = 0; i < sizeof(m); i++)
+		m[i] = (unsigned char)(i * 131u + (i >> 8) * 7u + 1u);
+	cr_log_info("SHA extensions in use: %s",
+		    pt_sha256_portable(false) ? "yes" : "no");
+	for (size_t n = 0; n <= sizeof(m); n++) {
+		pt_sha256_portable(true);
+		pt_sha256(m, n, a);
+		pt_sha256_portable(false);
+		pt_sha256(m, n, b);
+		cr_assert_eq(memcmp(a, b, sizeof(a)), 0, "length %zu", n);
+		for (size_t piece = 1; piece <= 65; piece += 8) {
+			pt_sha256_ctx s;
+
+			pt_sha256_init(&s);
+			for (size_t off = 0; off < n; off += piece)
+				pt_sha256_update(&s, m + off,
+						 n - off < piece ? n - off
+								 : piece);
+			pt_sha256_final(&s, b);
+			cr_assert_eq(memcmp(a, b, sizeof(a)), 0,
+				     "length %zu in pieces of %zu", n, piece);
+		}
+	}
 }
