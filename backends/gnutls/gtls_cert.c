@@ -369,29 +369,63 @@ out:
 	return rc;
 }
 
+/* The extension is decoded once (gnutls_x509_crt_get_key_purpose_oid
+ * would find and decode it again for every index). */
 static plugtls_err report_eku(gnutls_x509_crt_t crt, plugtls_prov_fields *f,
 			      plugtls_error *err)
 {
-	for (unsigned i = 0; i < 1024; i++) {
-		char oid[128];
-		size_t size = sizeof(oid);
-		unsigned critical;
-		plugtls_err rc;
-		int ret;
+	gnutls_datum_t ext = {NULL, 0};
+	gnutls_x509_key_purposes_t kp = NULL;
+	unsigned critical;
+	plugtls_err rc;
+	int ret;
 
-		ret = gnutls_x509_crt_get_key_purpose_oid(crt, i, oid, &size,
-							  &critical);
-		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-			return PLUGTLS_OK;
-		if (ret < 0)
-			return gtls_error(err, PLUGTLS_E_MALFORMED, ret,
-					  "read extendedKeyUsage");
-		rc = plugtls_prov_fields_eku(f, oid);
-		if (rc)
-			return rc;
+	ret = gnutls_x509_crt_get_extension_by_oid2(
+		crt, GNUTLS_X509EXT_OID_EXTENDED_KEY_USAGE, 0, &ext, &critical);
+	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		return PLUGTLS_OK;
+	if (ret < 0)
+		return gtls_error(err, PLUGTLS_E_MALFORMED, ret,
+				  "read extendedKeyUsage");
+	ret = gnutls_x509_key_purpose_init(&kp);
+	if (ret < 0) {
+		rc = gtls_error(err, PLUGTLS_E_NOMEM, ret,
+				"read extendedKeyUsage");
+		goto out;
 	}
-	return gtls_error(err, PLUGTLS_E_TOO_LARGE, 0,
-			  "extendedKeyUsage too large");
+	ret = gnutls_x509_ext_import_key_purposes(&ext, kp, 0);
+	if (ret < 0) {
+		rc = gtls_error(err, PLUGTLS_E_MALFORMED, ret,
+				"parse extendedKeyUsage");
+		goto out;
+	}
+	for (unsigned i = 0; i < 1024; i++) {
+		gnutls_datum_t oid;
+		char buf[128];
+
+		ret = gnutls_x509_key_purpose_get(kp, i, &oid);
+		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
+			rc = PLUGTLS_OK;
+			goto out;
+		}
+		if (ret < 0 || oid.size == 0 || oid.size >= sizeof(buf)) {
+			rc = gtls_error(err, PLUGTLS_E_MALFORMED, ret,
+					"read extendedKeyUsage");
+			goto out;
+		}
+		memcpy(buf, oid.data, oid.size);
+		buf[oid.size] = '\0';
+		rc = plugtls_prov_fields_eku(f, buf);
+		if (rc)
+			goto out;
+	}
+	rc = gtls_error(err, PLUGTLS_E_TOO_LARGE, 0,
+			"extendedKeyUsage too large");
+out:
+	if (kp)
+		gnutls_x509_key_purpose_deinit(kp);
+	gnutls_free(ext.data);
+	return rc;
 }
 
 static plugtls_err report_serial(gnutls_x509_crt_t crt, plugtls_prov_fields *f,
