@@ -109,6 +109,55 @@ unsigned char *pt_read_fixture(const char *path, size_t *len)
 	return buf;
 }
 
+static int b64_val(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+unsigned char *pt_pem_der(const char *text, size_t *der_len)
+{
+	const char *b = strstr(text, "-----BEGIN ");
+	cr_assert_not_null(b, "not PEM");
+	b = strchr(b, '\n');
+	cr_assert_not_null(b);
+	const char *e = strstr(b, "-----END ");
+	cr_assert_not_null(e);
+	unsigned char *der = malloc((size_t)(e - b) + 1);
+	cr_assert_not_null(der);
+	unsigned acc = 0;
+	int bits = 0;
+	size_t n = 0;
+	for (const char *line = b + 1; line < e;) {
+		const char *nl = memchr(line, '\n', (size_t)(e - line));
+		size_t ll = nl ? (size_t)(nl - line) : (size_t)(e - line);
+		/* RFC 1421 headers (Proc-Type: ...) are not body. */
+		for (size_t i = 0; !memchr(line, ':', ll) && i < ll; i++) {
+			int v = b64_val((unsigned char)line[i]);
+			if (v < 0)
+				continue;
+			acc = (acc << 6) | (unsigned)v;
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				der[n++] = (unsigned char)(acc >> bits);
+			}
+		}
+		line += ll + 1;
+	}
+	*der_len = n;
+	return der;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;

@@ -77,6 +77,10 @@ void pt_require_caps(const plugtls_provider *p, uint64_t caps);
 
 /* Read a whole fixture file (asserts); free with free(). */
 unsigned char *pt_read_fixture(const char *path, size_t *len);
+/* The body of the first PEM block in text, base64-decoded by the test
+ * itself (so that the input does not depend on the library under test);
+ * malloc'd. */
+unsigned char *pt_pem_der(const char *text, size_t *der_len);
 
 /* Drive client and server handshakes over a mempair until both finish or
  * one fails; bounded (10,000 steps, 10 s). Returns the client's result and

@@ -701,53 +701,6 @@ static const struct bad_row {
 };
 #define N_BAD_ROWS (sizeof(bad_rows) / sizeof(bad_rows[0]))
 
-static int b64_val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* DER of the first PEM block of text (the test's own small decoder, so
- * that the input does not depend on the library under test). */
-static unsigned char *pem_to_der(const unsigned char *pem, size_t len,
-				 size_t *out_len)
-{
-	const char *s = (const char *)pem;
-	const char *b = strstr(s, "-----BEGIN ");
-	cr_assert_not_null(b);
-	b = strchr(b, '\n');
-	cr_assert_not_null(b);
-	const char *e = strstr(b, "-----END ");
-	cr_assert_not_null(e);
-	unsigned char *der = malloc(len);
-	cr_assert_not_null(der);
-	unsigned acc = 0;
-	int bits = 0;
-	size_t n = 0;
-	for (const char *p = b; p < e; p++) {
-		int v = b64_val((unsigned char)*p);
-		if (v < 0)
-			continue;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			der[n++] = (unsigned char)(acc >> bits);
-		}
-	}
-	*out_len = n;
-	return der;
-}
-
 static unsigned char *make_input(enum input in, const char *file, size_t *len)
 {
 	char path[512];
@@ -767,7 +720,7 @@ static unsigned char *make_input(enum input in, const char *file, size_t *len)
 	case IN_DER_HALF:
 		if (in == IN_DER_HALF && f[0] == '-') {
 			size_t dl;
-			unsigned char *der = pem_to_der(f, flen, &dl);
+			unsigned char *der = pt_pem_der((const char *)f, &dl);
 			free(f);
 			f = der;
 			flen = dl;

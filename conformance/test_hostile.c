@@ -382,6 +382,34 @@ static void peer_join(struct peer *pr)
 	cr_assert_str_empty(pr->err, "raw peer: %s", pr->err);
 }
 
+/* A raw peer in the given mode and plugtls's side of the connection to
+ * it: a client (with a connected fd) or a server (with the accepted fd),
+ * with the given I/O timeout. */
+static plugtls_ctx *raw_peer_open(const plugtls_provider *p, int plugtls_client,
+				  int mode, unsigned timeout_ms,
+				  struct peer *pr, int *lfd, int *fd)
+{
+	uint16_t port;
+	plugtls_ctx *ctx;
+
+	*lfd = listen_loopback(&port);
+	memset(pr, 0, sizeof(*pr));
+	pr->mode = mode;
+	pr->lfd = *lfd;
+	pr->port = port;
+	peer_start(pr);
+	if (plugtls_client) {
+		ctx = client_ctx(p, 0, timeout_ms);
+		*fd = connect_port(port);
+		cr_assert(*fd >= 0, "connect: %s", strerror(errno));
+	} else {
+		ctx = server_ctx(p, 0, timeout_ms);
+		*fd = accept_within(*lfd, 5000);
+		cr_assert(*fd >= 0, "the raw client did not connect");
+	}
+	return ctx;
+}
+
 /* ------------------------------------------------------------------------ */
 /* A record header claiming 65,535 bytes, during the handshake             */
 /* ------------------------------------------------------------------------ */
@@ -393,24 +421,11 @@ ParameterizedTest(struct pt_param *param, hostile, huge_header_handshake)
 	const plugtls_provider *p = pt_provider(param->prov);
 	pt_require_caps(p, PLUGTLS_CAP_ECDSA);
 	static struct peer pr;
-	uint16_t port;
-	int lfd = listen_loopback(&port), fd;
-	plugtls_ctx *ctx;
-
-	memset(&pr, 0, sizeof(pr));
-	pr.mode = plugtls_client ? PEER_SERVER_HUGE : PEER_CLIENT_HUGE;
-	pr.lfd = lfd;
-	pr.port = port;
-	peer_start(&pr);
-	if (plugtls_client) {
-		ctx = client_ctx(p, 0, IO_TIMEOUT_MS);
-		fd = connect_port(port);
-		cr_assert(fd >= 0, "connect: %s", strerror(errno));
-	} else {
-		ctx = server_ctx(p, 0, IO_TIMEOUT_MS);
-		fd = accept_within(lfd, 5000);
-		cr_assert(fd >= 0, "the raw client did not connect");
-	}
+	int lfd, fd;
+	plugtls_ctx *ctx = raw_peer_open(
+		p, plugtls_client,
+		plugtls_client ? PEER_SERVER_HUGE : PEER_CLIENT_HUGE, IO_TIMEOUT_MS,
+		&pr, &lfd, &fd);
 	plugtls_conn *c = conn_on_fd(ctx, fd, plugtls_client ? CH_HOST : NULL);
 	double t0 = ch_now();
 	plugtls_err rc = plugtls_conn_handshake(c);
@@ -448,24 +463,11 @@ ParameterizedTest(struct pt_param *param, hostile, stall)
 	const plugtls_provider *p = pt_provider(param->prov);
 	pt_require_caps(p, PLUGTLS_CAP_ECDSA);
 	static struct peer pr;
-	uint16_t port;
-	int lfd = listen_loopback(&port), fd;
-	plugtls_ctx *ctx;
-
-	memset(&pr, 0, sizeof(pr));
-	pr.mode = plugtls_client ? PEER_SERVER_STALL : PEER_CLIENT_STALL;
-	pr.lfd = lfd;
-	pr.port = port;
-	peer_start(&pr);
-	if (plugtls_client) {
-		ctx = client_ctx(p, 0, STALL_TIMEOUT_MS);
-		fd = connect_port(port);
-		cr_assert(fd >= 0, "connect: %s", strerror(errno));
-	} else {
-		ctx = server_ctx(p, 0, STALL_TIMEOUT_MS);
-		fd = accept_within(lfd, 5000);
-		cr_assert(fd >= 0, "the raw client did not connect");
-	}
+	int lfd, fd;
+	plugtls_ctx *ctx = raw_peer_open(
+		p, plugtls_client,
+		plugtls_client ? PEER_SERVER_STALL : PEER_CLIENT_STALL, STALL_TIMEOUT_MS,
+		&pr, &lfd, &fd);
 	/* The fd stays blocking: the timeout is the only way out. */
 	cr_assert_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
 	plugtls_conn *c = conn_on_fd(ctx, fd, plugtls_client ? CH_HOST : NULL);

@@ -143,21 +143,6 @@ static void secret_add_text(struct secrets *s, const char *text,
 	secret_add(s, text, strlen(text), what);
 }
 
-static int b64_val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* A private key file: each PEM body line (16 characters or more), and every
  * 16-byte window of its DER in hex of both cases. */
 static void secret_add_key_file(struct secrets *s, const char *path,
@@ -171,11 +156,8 @@ static void secret_add_key_file(struct secrets *s, const char *path,
 	b = strchr(b, '\n') + 1;
 	char *e = strstr(b, "-----END ");
 	cr_assert_not_null(e);
-	unsigned char *der = malloc(len);
-	cr_assert_not_null(der);
-	size_t dl = 0;
-	unsigned acc = 0;
-	int bits = 0;
+	size_t dl;
+	unsigned char *der = pt_pem_der(text, &dl);
 	char name[48];
 	for (char *line = b; line < e;) {
 		char *nl = strchr(line, '\n');
@@ -185,17 +167,6 @@ static void secret_add_key_file(struct secrets *s, const char *path,
 		if (ll >= 16 && !memchr(line, ':', ll)) {
 			snprintf(name, sizeof(name), "%s PEM line", what);
 			secret_add(s, line, ll, name);
-		}
-		for (size_t i = 0; i < ll; i++) {
-			int v = b64_val((unsigned char)line[i]);
-			if (v < 0)
-				continue;
-			acc = (acc << 6) | (unsigned)v;
-			bits += 6;
-			if (bits >= 8) {
-				bits -= 8;
-				der[dl++] = (unsigned char)(acc >> bits);
-			}
 		}
 		line = nl + 1;
 	}

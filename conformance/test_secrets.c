@@ -247,33 +247,15 @@ static char *read_text(const char *path)
 	return t;
 }
 
-static int b64_val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* The plain EC key: its PEM body lines and its private scalar (RFC 5915
  * ECPrivateKey: INTEGER 1, OCTET STRING privateKey). */
 static void add_key_needles(const char *path)
 {
-	size_t len, dl = 0;
+	size_t len, dl;
 	char *text = (char *)pt_read_fixture(path, &len);
-	unsigned char *der = malloc(len);
-	unsigned acc = 0;
-	int bits = 0;
-	cr_assert_not_null(der);
 	char *b = strstr(text, "-----BEGIN PRIVATE KEY-----");
 	cr_assert_not_null(b, "%s is not a PKCS#8 PEM key", path);
+	unsigned char *der = pt_pem_der(b, &dl);
 	b = strchr(b, '\n') + 1;
 	char *e = strstr(b, "-----END ");
 	cr_assert_not_null(e);
@@ -282,17 +264,6 @@ static void add_key_needles(const char *path)
 		size_t ll = (size_t)(nl - line);
 		if (ll >= 32)
 			needle_add(line, ll, "the plain key's PEM line");
-		for (size_t i = 0; i < ll; i++) {
-			int v = b64_val((unsigned char)line[i]);
-			if (v < 0)
-				continue;
-			acc = (acc << 6) | (unsigned)v;
-			bits += 6;
-			if (bits >= 8) {
-				bits -= 8;
-				der[dl++] = (unsigned char)(acc >> bits);
-			}
-		}
 		line = nl + 1;
 	}
 	static const unsigned char pfx[] = {0x02, 0x01, 0x01, 0x04};

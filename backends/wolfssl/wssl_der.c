@@ -13,7 +13,6 @@
 
 #include "wssl_int.h"
 
-#include <stdio.h>
 #include <string.h>
 
 void wssl_der_init(struct wssl_der *d, const unsigned char *p, size_t len)
