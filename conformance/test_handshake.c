@@ -918,6 +918,95 @@ ParameterizedTest(struct pt_param *param, handshake, verify)
 	pt_pair_free(&pp);
 }
 
+/* The core's checks of the leaf during a handshake (validity, purpose,
+ * weak algorithms, self-signed), which read the peer's certificates in
+ * part only (pt_cert_for_checks): the same verdicts as plugtls_ctx_verify
+ * gives for the same certificates (test_verify.c). Each server sends the
+ * leaf and, unless self-signed, the intermediate. (The weak leaves,
+ * leaf-sha1 and leaf-rsa1024, are not here: an OpenSSL server refuses to
+ * load them at its default security level; test_verify.c has them.) */
+static const struct leaf_row {
+	const char *leaf, *key;
+	bool with_int;
+	uint64_t caps;
+	uint32_t reasons;
+} leaf_rows[] = {
+	{"leaf-expired.pem", "leaf-expired.key", true, PLUGTLS_CAP_ECDSA,
+	 PLUGTLS_VERIFY_EXPIRED},
+	{"leaf-notyet.pem", "leaf-notyet.key", true, PLUGTLS_CAP_ECDSA,
+	 PLUGTLS_VERIFY_NOT_YET_VALID},
+	{"leaf-clientonly.pem", "leaf-clientonly.key", true, PLUGTLS_CAP_ECDSA,
+	 PLUGTLS_VERIFY_PURPOSE},
+	{"leaf-selfsigned.pem", "leaf-selfsigned.key", false,
+	 PLUGTLS_CAP_ECDSA, PLUGTLS_VERIFY_SELF_SIGNED},
+	{"leaf-tampered.pem", "server-ec.key", true, PLUGTLS_CAP_ECDSA,
+	 PLUGTLS_VERIFY_BAD_SIGNATURE},
+	{"leaf-good.pem", "server-ec.key", true, PLUGTLS_CAP_ECDSA, 0},
+};
+#define N_LEAF_ROWS (sizeof(leaf_rows) / sizeof(leaf_rows[0]))
+
+PT_PARAMS_CASES(handshake, verify_leaf, N_LEAF_ROWS)
+ParameterizedTest(struct pt_param *param, handshake, verify_leaf)
+{
+	const struct leaf_row *r = &leaf_rows[param->idx];
+	const plugtls_provider *p = pt_provider(param->prov);
+	pt_require_caps(p, r->caps | PLUGTLS_CAP_TLS13);
+	char path[512], rs[256];
+	size_t leaf_len, int_len = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", PT_FIXTURE_DIR, r->leaf);
+	unsigned char *leaf = pt_read_fixture(path, &leaf_len);
+	unsigned char *inter = r->with_int
+				       ? pt_read_fixture(FIXTURE("int.pem"),
+							 &int_len)
+				       : NULL;
+	unsigned char *chain = malloc(leaf_len + int_len + 1);
+	cr_assert_not_null(chain);
+	memcpy(chain, leaf, leaf_len);
+	if (int_len)
+		memcpy(chain + leaf_len, inter, int_len);
+	free(leaf);
+	free(inter);
+
+	plugtls_config *sc = ch_server_cfg(NULL, NULL);
+	cr_assert_eq(plugtls_config_set_cert_mem(sc, chain, leaf_len + int_len),
+		     PLUGTLS_OK, "%s: %s", r->leaf,
+		     plugtls_config_error(sc)->message);
+	free(chain);
+	snprintf(path, sizeof(path), "%s/%s", PT_FIXTURE_DIR, r->key);
+	cr_assert_eq(plugtls_config_set_key_file(sc, path, NULL), PLUGTLS_OK,
+		     "%s: %s", r->key, plugtls_config_error(sc)->message);
+
+	struct pt_pair pp;
+	pt_pair_make(&pp, ch_ctx(p, ch_client_cfg(CH_CA)), ch_ctx(p, sc),
+		     CH_HOST);
+	plugtls_err src, crc = pt_handshake_pair(pp.client, pp.server, &src);
+	uint32_t got = plugtls_conn_verify_result(pp.client);
+	cr_assert_eq(got, r->reasons, "[%s] %s: verdict %s, want %#x (%s)",
+		     param->prov, r->leaf, pt_reasons_str(got, rs, sizeof(rs)),
+		     r->reasons, plugtls_conn_error(pp.client)->message);
+	cr_assert_eq(crc, r->reasons ? PLUGTLS_E_VERIFY : PLUGTLS_OK,
+		     "[%s] %s: client %s (%s)", param->prov, r->leaf,
+		     plugtls_err_string(crc),
+		     plugtls_conn_error(pp.client)->message);
+	if (r->reasons) {
+		/* The refused chain, read in full for the application. */
+		const plugtls_chain *got_chain =
+			plugtls_conn_peer_chain(pp.client);
+		cr_assert_not_null(got_chain);
+		cr_assert_eq(plugtls_chain_count(got_chain),
+			     r->with_int ? 2u : 1u);
+		const plugtls_cert *c = plugtls_chain_get(got_chain, 0);
+		cr_assert_str_eq(plugtls_cert_subject(c), "CN=localhost");
+		cr_assert_not_null(plugtls_cert_serial(c));
+		const unsigned char *der = NULL;
+		size_t der_len = 0;
+		plugtls_cert_der(c, &der, &der_len);
+		cr_assert(der && der_len > 100);
+	}
+	pt_pair_free(&pp);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The peer chain the client sees is the server's chain file                */
 /* ------------------------------------------------------------------------ */

@@ -9,9 +9,9 @@
 
 #include <string.h>
 
-plugtls_err pt_cert_from_native(const plugtls_provider *p, void *native,
-				bool own_native, plugtls_cert **out,
-				plugtls_error *err)
+static plugtls_err cert_from_native(const plugtls_provider *p, void *native,
+				    bool own_native, unsigned want,
+				    plugtls_cert **out, plugtls_error *err)
 {
 	plugtls_err rc;
 	plugtls_prov_fields *f = NULL;
@@ -24,7 +24,7 @@ plugtls_err pt_cert_from_native(const plugtls_provider *p, void *native,
 				"certificate: no provider or native");
 		goto out;
 	}
-	f = pt_fields_new();
+	f = pt_fields_new(want);
 	if (!f) {
 		rc = pt_err_set(err, PLUGTLS_E_NOMEM, 0,
 				"certificate: out of memory");
@@ -59,6 +59,20 @@ out:
 	if (rc != PLUGTLS_OK && own_native && native && p)
 		pt_p_cert_free(p, native);
 	return rc;
+}
+
+plugtls_err pt_cert_from_native(const plugtls_provider *p, void *native,
+				bool own_native, plugtls_cert **out,
+				plugtls_error *err)
+{
+	return cert_from_native(p, native, own_native, PT_WANT_ALL, out, err);
+}
+
+plugtls_err pt_cert_for_checks(const plugtls_provider *p, void *native,
+			       unsigned want, plugtls_cert **out,
+			       plugtls_error *err)
+{
+	return cert_from_native(p, native, false, want, out, err);
 }
 
 void pt_cert_free(plugtls_cert *c)
@@ -143,6 +157,11 @@ plugtls_err pt_chain_push(plugtls_chain *ch, plugtls_cert *cert,
 	if (cert->prov != ch->prov) {
 		rc = pt_err_set(err, PLUGTLS_E_INVALID_ARGUMENT, 0,
 				"chain: certificate of another provider");
+		goto fail;
+	}
+	if (cert->partial) {
+		rc = pt_err_set(err, PLUGTLS_E_INTERNAL, 0,
+				"chain: a certificate made only for checks");
 		goto fail;
 	}
 	if (ch->n == ch->cap) {

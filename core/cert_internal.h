@@ -59,6 +59,7 @@ struct pt_dn {
 
 struct plugtls_prov_fields {
 	uint32_t magic;
+	unsigned want;     /* PLUGTLS_PROV_WANT_*: what the core will read */
 	plugtls_error err; /* first failure of a builder call: sticky */
 	bool has[8];       /* enum pt_field */
 	unsigned char *der;
@@ -79,8 +80,15 @@ struct plugtls_prov_fields {
 	int path_len;
 };
 
-/* A fresh, empty field builder (NULL when out of memory). */
-PT_HIDDEN plugtls_prov_fields *pt_fields_new(void);
+/* Every field a builder can ask for. */
+#define PT_WANT_ALL                                                            \
+	(PLUGTLS_PROV_WANT_NAMES | PLUGTLS_PROV_WANT_DER |                     \
+	 PLUGTLS_PROV_WANT_SERIAL | PLUGTLS_PROV_WANT_SPKI)
+
+/* A fresh, empty field builder that asks for want (PLUGTLS_PROV_WANT_*;
+ * fields it does not ask for are dropped when reported). NULL when out of
+ * memory. */
+PT_HIDDEN plugtls_prov_fields *pt_fields_new(unsigned want);
 PT_HIDDEN void pt_fields_free(plugtls_prov_fields *f);
 PT_HIDDEN void pt_sans_free(pt_san *sans, size_t n);
 /* Validate a dotted OID: two arcs or more, digits only, no empty arc, no
@@ -93,7 +101,9 @@ PT_HIDDEN bool pt_oid_valid(const char *oid);
  * be NULL in unit tests: the certificate then never gets a native). The
  * DER, SPKI and SANs move from f into the certificate; free f afterwards
  * in every case. Missing required fields give PLUGTLS_E_INTERNAL naming
- * the field; an error a builder call recorded earlier is returned again. */
+ * the field; an error a builder call recorded earlier is returned again.
+ * A builder that did not want every field gives a partial certificate
+ * (plugtls_cert.partial): only for the core's own checks. */
 PT_HIDDEN plugtls_err pt_cert_from_fields(const plugtls_provider *p,
 					  plugtls_prov_fields *f,
 					  plugtls_cert **out,

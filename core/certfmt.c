@@ -344,13 +344,14 @@ static char *pt_hex(const unsigned char *p, size_t len, char sep)
 
 static const struct {
 	enum pt_field f;
+	unsigned want; /* required only when wanted; 0: always */
 	const char *name;
 } pt_required[] = {
-	{PT_F_DER, "DER"},
-	{PT_F_SPKI, "SPKI"},
-	{PT_F_SERIAL, "serial number"},
-	{PT_F_VALIDITY, "validity"},
-	{PT_F_SIG_ALG, "signature algorithm"},
+	{PT_F_DER, PLUGTLS_PROV_WANT_DER, "DER"},
+	{PT_F_SPKI, PLUGTLS_PROV_WANT_SPKI, "SPKI"},
+	{PT_F_SERIAL, PLUGTLS_PROV_WANT_SERIAL, "serial number"},
+	{PT_F_VALIDITY, 0, "validity"},
+	{PT_F_SIG_ALG, 0, "signature algorithm"},
 };
 
 /* Fill pin and fingerprint, no allocation. */
@@ -396,6 +397,44 @@ void pt_cert_hashes(const plugtls_cert *cc)
 		sched_yield();
 }
 
+/* The subject and issuer of c, formatted (RFC 4514), canonical (for
+ * comparing) and compared; the subject's CN. *what names the failing one. */
+static plugtls_err pt_cert_names(plugtls_cert *c, const struct pt_dn dn[2],
+				 const char **what)
+{
+	plugtls_err rc;
+
+	*what = "subject";
+	if ((rc = pt_format_dn(&dn[PLUGTLS_PROV_SUBJECT], &c->subject)))
+		return rc;
+	if ((rc = pt_canon_dn(&dn[PLUGTLS_PROV_SUBJECT], &c->subject_der_key,
+			      &c->subject_key_len)))
+		return rc;
+	*what = "issuer";
+	if ((rc = pt_format_dn(&dn[PLUGTLS_PROV_ISSUER], &c->issuer)))
+		return rc;
+	if ((rc = pt_canon_dn(&dn[PLUGTLS_PROV_ISSUER], &c->issuer_der_key,
+			      &c->issuer_key_len)))
+		return rc;
+	c->self_issued = c->subject_key_len == c->issuer_key_len &&
+			 memcmp(c->subject_der_key, c->issuer_der_key,
+				c->subject_key_len) == 0;
+	/* The last CN in DER order is the most specific one. A CN with an
+	 * embedded NUL is not kept: no C string could hold it faithfully. */
+	for (size_t i = dn[PLUGTLS_PROV_SUBJECT].n; i > 0; i--) {
+		const struct pt_attr *a = &dn[PLUGTLS_PROV_SUBJECT].a[i - 1];
+		if (strcmp(a->oid, "2.5.4.3") != 0)
+			continue;
+		if (!memchr(a->value, 0, a->len)) {
+			c->cn = pt_strdup((const char *)a->value);
+			if (!c->cn)
+				return PLUGTLS_E_NOMEM;
+		}
+		break;
+	}
+	return PLUGTLS_OK;
+}
+
 plugtls_err pt_cert_from_fields(const plugtls_provider *p,
 				plugtls_prov_fields *f, plugtls_cert **out,
 				plugtls_error *err)
@@ -412,7 +451,8 @@ plugtls_err pt_cert_from_fields(const plugtls_provider *p,
 				  "certificate fields: %s", f->err.message);
 	for (size_t i = 0; i < sizeof(pt_required) / sizeof(pt_required[0]);
 	     i++)
-		if (!f->has[pt_required[i].f])
+		if (!f->has[pt_required[i].f] &&
+		    (f->want & pt_required[i].want) == pt_required[i].want)
 			return pt_err_set(err, PLUGTLS_E_INTERNAL, 0,
 					  "certificate fields: the backend did not report the %s",
 					  pt_required[i].name);
@@ -437,44 +477,21 @@ plugtls_err pt_cert_from_fields(const plugtls_provider *p,
 	f->sans = NULL;
 	f->n_sans = f->cap_sans = 0;
 
-	what = "subject";
-	if ((rc = pt_format_dn(&f->dn[PLUGTLS_PROV_SUBJECT], &c->subject)))
-		goto fail;
-	if ((rc = pt_canon_dn(&f->dn[PLUGTLS_PROV_SUBJECT], &c->subject_der_key,
-			      &c->subject_key_len)))
-		goto fail;
-	what = "issuer";
-	if ((rc = pt_format_dn(&f->dn[PLUGTLS_PROV_ISSUER], &c->issuer)))
-		goto fail;
-	if ((rc = pt_canon_dn(&f->dn[PLUGTLS_PROV_ISSUER], &c->issuer_der_key,
-			      &c->issuer_key_len)))
-		goto fail;
-	c->self_issued = c->subject_key_len == c->issuer_key_len &&
-			 memcmp(c->subject_der_key, c->issuer_der_key,
-				c->subject_key_len) == 0;
-	/* The last CN in DER order is the most specific one. A CN with an
-	 * embedded NUL is not kept: no C string could hold it faithfully. */
-	for (size_t i = f->dn[PLUGTLS_PROV_SUBJECT].n; i > 0; i--) {
-		const struct pt_attr *a = &f->dn[PLUGTLS_PROV_SUBJECT].a[i - 1];
-		if (strcmp(a->oid, "2.5.4.3") != 0)
-			continue;
-		if (!memchr(a->value, 0, a->len)) {
-			c->cn = pt_strdup((const char *)a->value);
-			if (!c->cn) {
-				rc = PLUGTLS_E_NOMEM;
-				goto fail;
-			}
-		}
-		break;
+	c->partial = f->want != PT_WANT_ALL;
+	if (f->want & PLUGTLS_PROV_WANT_NAMES) {
+		rc = pt_cert_names(c, f->dn, &what);
+		if (rc)
+			goto fail;
 	}
-
-	if (f->serial_len)
-		c->serial = pt_hex(f->serial, f->serial_len, 0);
-	else
-		c->serial = pt_strdup("0");
-	if (!c->serial) {
-		rc = PLUGTLS_E_NOMEM;
-		goto fail;
+	if (f->want & PLUGTLS_PROV_WANT_SERIAL) {
+		if (f->serial_len)
+			c->serial = pt_hex(f->serial, f->serial_len, 0);
+		else
+			c->serial = pt_strdup("0");
+		if (!c->serial) {
+			rc = PLUGTLS_E_NOMEM;
+			goto fail;
+		}
 	}
 	c->not_before = f->not_before;
 	c->not_after = f->not_after;

@@ -15,15 +15,25 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-plugtls_prov_fields *pt_fields_new(void)
+plugtls_prov_fields *pt_fields_new(unsigned want)
 {
 	plugtls_prov_fields *f = pt_calloc(1, sizeof(*f));
 
 	if (f) {
 		f->magic = PT_FIELDS_MAGIC;
+		f->want = want & PT_WANT_ALL;
 		f->path_len = -1;
 	}
 	return f;
+}
+
+int plugtls_prov_fields_wants(const plugtls_prov_fields *f, unsigned what)
+{
+	/* Anything not a builder: report everything, and let the reporting
+	 * call name the mistake. */
+	if (!f || f->magic != PT_FIELDS_MAGIC)
+		return 1;
+	return (what & PT_WANT_ALL & ~f->want) == 0;
 }
 
 void pt_sans_free(pt_san *sans, size_t n)
@@ -136,6 +146,8 @@ plugtls_err plugtls_prov_fields_der(plugtls_prov_fields *f,
 {
 	plugtls_err rc = pt_f_enter(f);
 
+	if (!rc && !(f->want & PLUGTLS_PROV_WANT_DER))
+		return PLUGTLS_OK;
 	if (!rc)
 		rc = pt_f_once(f, PT_F_DER, "certificate DER");
 	if (!rc)
@@ -156,6 +168,8 @@ plugtls_err plugtls_prov_fields_dn(plugtls_prov_fields *f, int which,
 
 	if (rc)
 		return rc;
+	if (!(f->want & PLUGTLS_PROV_WANT_NAMES))
+		return PLUGTLS_OK;
 	if (which != PLUGTLS_PROV_SUBJECT && which != PLUGTLS_PROV_ISSUER)
 		return pt_f_fail(f, PLUGTLS_E_INVALID_ARGUMENT,
 				 "name attribute for unknown name %d", which);
@@ -338,6 +352,8 @@ plugtls_err plugtls_prov_fields_spki(plugtls_prov_fields *f,
 {
 	plugtls_err rc = pt_f_enter(f);
 
+	if (!rc && !(f->want & PLUGTLS_PROV_WANT_SPKI))
+		return PLUGTLS_OK;
 	if (!rc)
 		rc = pt_f_once(f, PT_F_SPKI, "SPKI");
 	if (!rc)
@@ -354,6 +370,8 @@ plugtls_err plugtls_prov_fields_serial(plugtls_prov_fields *f,
 
 	if (rc)
 		return rc;
+	if (!(f->want & PLUGTLS_PROV_WANT_SERIAL))
+		return PLUGTLS_OK;
 	if ((rc = pt_f_once(f, PT_F_SERIAL, "serial number")))
 		return rc;
 	if (!be && len)

@@ -245,6 +245,10 @@ struct plugtls_cert {
 	unsigned eku; /* PLUGTLS_PURPOSE_* */
 	bool self_issued; /* subject == issuer */
 	bool has_fields[8];
+	/* Made for the core's checks of a peer's chain (pt_cert_for_checks):
+	 * no names, no serial, and DER and SPKI only when asked for. Never
+	 * handed to an application (pt_chain_push refuses it). */
+	bool partial;
 };
 
 struct plugtls_chain {
@@ -260,6 +264,12 @@ PT_HIDDEN plugtls_err pt_cert_from_native(const plugtls_provider *p,
 					  void *native, bool own_native,
 					  plugtls_cert **out,
 					  plugtls_error *err);
+/* A partial cert of a borrowed native, with only what the checks of
+ * x509check.c read, plus the fields of want (PLUGTLS_PROV_WANT_*). */
+PT_HIDDEN plugtls_err pt_cert_for_checks(const plugtls_provider *p,
+					 void *native, unsigned want,
+					 plugtls_cert **out,
+					 plugtls_error *err);
 PT_HIDDEN void pt_cert_free(plugtls_cert *c);
 /* The cert's native, parsing the DER through the provider if it has none
  * yet. */

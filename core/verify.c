@@ -12,14 +12,17 @@
  * most once: the peer's (peer[i], from natives[i]) on first use, and the
  * built chain borrows them where the provider reports the same native
  * (the leaf, always, on OpenSSL; any peer certificate elsewhere when the
- * backend reports the natives it was given). */
+ * backend reports the natives it was given). The peer's certificates are
+ * partial (pt_cert_for_checks): the checks read neither names nor serial
+ * numbers, and reading those costs a provider more than the checks do. */
 struct pt_vrun {
 	plugtls_ctx *ctx;
 	const plugtls_provider *prov;
 	void *const *natives;
 	size_t n;
 	const plugtls_chain *given; /* plugtls_ctx_verify: already built */
-	plugtls_cert **peer;        /* [n], owned, built on demand */
+	plugtls_cert **peer;        /* [n], owned, built on demand, partial */
+	unsigned want;              /* PLUGTLS_PROV_WANT_* of peer[] */
 	plugtls_cert **built;       /* the chain the provider reported */
 	bool *built_owned;
 	size_t n_built, cap_built;
@@ -34,8 +37,8 @@ static plugtls_err vrun_peer(struct pt_vrun *v, size_t i, plugtls_error *err,
 		return PLUGTLS_OK;
 	}
 	if (!v->peer[i]) {
-		plugtls_err rc = pt_cert_from_native(v->prov, v->natives[i],
-						     false, &v->peer[i], err);
+		plugtls_err rc = pt_cert_for_checks(v->prov, v->natives[i],
+						    v->want, &v->peer[i], err);
 		if (rc)
 			return rc;
 	}
@@ -166,6 +169,26 @@ static plugtls_err vrun_peer_all(struct pt_vrun *v, plugtls_chain *view)
 	return PLUGTLS_OK;
 }
 
+/* Whether the leaf names itself as its issuer. A partial leaf has no
+ * names: read them now, on this path of a failed verification only. */
+static plugtls_err vrun_self_issued(struct pt_vrun *v,
+				    const plugtls_cert *leaf, bool *out)
+{
+	plugtls_cert *full = NULL;
+	plugtls_err rc;
+
+	if (!leaf->partial) {
+		*out = leaf->self_issued;
+		return PLUGTLS_OK;
+	}
+	rc = pt_cert_from_native(v->prov, v->natives[0], false, &full, v->err);
+	if (rc)
+		return rc;
+	*out = full->self_issued;
+	pt_cert_free(full);
+	return PLUGTLS_OK;
+}
+
 static plugtls_err vrun_checks(plugtls_ctx *ctx, struct pt_vrun *v,
 			       const char *host, unsigned purpose,
 			       uint32_t *reasons)
@@ -201,9 +224,15 @@ static plugtls_err vrun_checks(plugtls_ctx *ctx, struct pt_vrun *v,
 		 * provider: SELF_SIGNED, not UNKNOWN_ISSUER. */
 		if ((pr & (PLUGTLS_VERIFY_UNKNOWN_ISSUER |
 			   PLUGTLS_VERIFY_SELF_SIGNED)) &&
-		    leaf->self_issued && v->n_built <= 1) {
-			pr &= ~PLUGTLS_VERIFY_UNKNOWN_ISSUER;
-			pr |= PLUGTLS_VERIFY_SELF_SIGNED;
+		    v->n_built <= 1) {
+			bool self_issued;
+			rc = vrun_self_issued(v, leaf, &self_issued);
+			if (rc)
+				return rc;
+			if (self_issued) {
+				pr &= ~PLUGTLS_VERIFY_UNKNOWN_ISSUER;
+				pr |= PLUGTLS_VERIFY_SELF_SIGNED;
+			}
 		}
 		/* A chain cut at the depth limit has no anchor: the missing
 		 * issuer is a consequence, not a second reason (OpenSSL 3.0
@@ -256,21 +285,19 @@ static void vrun_clear(struct pt_vrun *v)
 	pt_free(v->peer);
 }
 
-/* The peer's chain as sent, as an owned chain; the run's certificates
- * move into it. */
+/* The peer's chain as sent, as an owned chain for the application: every
+ * certificate read again in full (the run's own are partial). */
 static plugtls_err vrun_take_peer(struct pt_vrun *v, plugtls_chain **out)
 {
 	plugtls_chain *ch = NULL;
 	plugtls_err rc = pt_chain_new(v->prov, &ch, v->err);
 
 	for (size_t i = 0; rc == PLUGTLS_OK && i < v->n; i++) {
-		plugtls_cert *c;
-		rc = vrun_peer(v, i, v->err, &c);
+		plugtls_cert *c = NULL;
+		rc = pt_cert_from_native(v->prov, v->natives[i], false, &c,
+					 v->err);
 		if (rc)
 			break;
-		/* Borrowed entries of the built chain are never freed by
-		 * vrun_clear: the chain takes the certificate over. */
-		v->peer[i] = NULL;
 		rc = pt_chain_push(ch, c, v->err); /* frees c on failure */
 	}
 	if (rc) {
@@ -287,7 +314,9 @@ plugtls_err pt_verify_natives(plugtls_ctx *ctx, void *const *natives,
 			      plugtls_error *err)
 {
 	struct pt_vrun v = {.ctx = ctx, .prov = ctx->prov, .natives = natives,
-			    .n = n, .err = err};
+			    .n = n, .err = err,
+			    .want = ctx->pol.pins.n ? PLUGTLS_PROV_WANT_SPKI
+						    : 0};
 	plugtls_err rc;
 
 	if (n == 0) {

@@ -463,38 +463,48 @@ plugtls_err gtls_cert_fields(void *cert, plugtls_prov_fields *f,
 	plugtls_err rc;
 	int ret;
 
-	ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der);
-	if (ret < 0) {
-		rc = gtls_error(err, PLUGTLS_E_INTERNAL, ret,
-				"export certificate");
-		goto out;
+	/* The DER GnuTLS keeps (a copy, no encoding): the SPKI is read from
+	 * it too. */
+	if (plugtls_prov_fields_wants(f, PLUGTLS_PROV_WANT_DER) ||
+	    plugtls_prov_fields_wants(f, PLUGTLS_PROV_WANT_SPKI)) {
+		ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der);
+		if (ret < 0) {
+			rc = gtls_error(err, PLUGTLS_E_INTERNAL, ret,
+					"export certificate");
+			goto out;
+		}
+		rc = plugtls_prov_fields_der(f, der.data, der.size);
+		if (rc)
+			goto out;
+		if (gtls_der_spki(der.data, der.size, &spki, &spki_len) < 0) {
+			rc = gtls_error(err, PLUGTLS_E_MALFORMED, 0,
+					"certificate has no "
+					"subjectPublicKeyInfo");
+			goto out;
+		}
+		rc = plugtls_prov_fields_spki(f, spki, spki_len);
+		if (rc)
+			goto out;
 	}
-	rc = plugtls_prov_fields_der(f, der.data, der.size);
-	if (rc)
-		goto out;
-	if (gtls_der_spki(der.data, der.size, &spki, &spki_len) < 0) {
-		rc = gtls_error(err, PLUGTLS_E_MALFORMED, 0,
-				"certificate has no subjectPublicKeyInfo");
-		goto out;
+	if (plugtls_prov_fields_wants(f, PLUGTLS_PROV_WANT_NAMES)) {
+		rc = report_dn(crt, PLUGTLS_PROV_SUBJECT, f, err);
+		if (rc)
+			goto out;
+		rc = report_dn(crt, PLUGTLS_PROV_ISSUER, f, err);
+		if (rc)
+			goto out;
 	}
-	rc = plugtls_prov_fields_spki(f, spki, spki_len);
-	if (rc)
-		goto out;
-	rc = report_dn(crt, PLUGTLS_PROV_SUBJECT, f, err);
-	if (rc)
-		goto out;
-	rc = report_dn(crt, PLUGTLS_PROV_ISSUER, f, err);
-	if (rc)
-		goto out;
 	rc = report_sans(crt, f, err);
 	if (rc)
 		goto out;
 	rc = report_eku(crt, f, err);
 	if (rc)
 		goto out;
-	rc = report_serial(crt, f, err);
-	if (rc)
-		goto out;
+	if (plugtls_prov_fields_wants(f, PLUGTLS_PROV_WANT_SERIAL)) {
+		rc = report_serial(crt, f, err);
+		if (rc)
+			goto out;
+	}
 
 	nb = gnutls_x509_crt_get_activation_time(crt);
 	na = gnutls_x509_crt_get_expiration_time(crt);

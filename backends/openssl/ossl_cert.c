@@ -336,17 +336,23 @@ plugtls_err ossl_cert_fields(void *cert, plugtls_prov_fields *f,
 	int len;
 	plugtls_err rc;
 
-	ERR_clear_error();
-	rc = report_der(x, f, err);
-	if (rc)
-		goto out;
-	rc = report_name(X509_get_subject_name(x), PLUGTLS_PROV_SUBJECT, f,
-			 err);
-	if (rc)
-		goto out;
-	rc = report_name(X509_get_issuer_name(x), PLUGTLS_PROV_ISSUER, f, err);
-	if (rc)
-		goto out;
+	if (ERR_peek_error())
+		ERR_clear_error();
+	if (plugtls_prov_fields_wants(f, PLUGTLS_PROV_WANT_DER)) {
+		rc = report_der(x, f, err);
+		if (rc)
+			goto out;
+	}
+	if (plugtls_prov_fields_wants(f, PLUGTLS_PROV_WANT_NAMES)) {
+		rc = report_name(X509_get_subject_name(x),
+				 PLUGTLS_PROV_SUBJECT, f, err);
+		if (rc)
+			goto out;
+		rc = report_name(X509_get_issuer_name(x), PLUGTLS_PROV_ISSUER,
+				 f, err);
+		if (rc)
+			goto out;
+	}
 	rc = report_sans(x, f, err);
 	if (rc)
 		goto out;
@@ -354,21 +360,27 @@ plugtls_err ossl_cert_fields(void *cert, plugtls_prov_fields *f,
 	if (rc)
 		goto out;
 
-	len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &spki);
-	if (len <= 0) {
-		rc = ossl_err(err, PLUGTLS_E_MALFORMED,
-			      "certificate: cannot encode the public key");
-		goto out;
+	if (plugtls_prov_fields_wants(f, PLUGTLS_PROV_WANT_SPKI)) {
+		len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &spki);
+		if (len <= 0) {
+			rc = ossl_err(err, PLUGTLS_E_MALFORMED,
+				      "certificate: cannot encode the public "
+				      "key");
+			goto out;
+		}
+		rc = plugtls_prov_fields_spki(f, spki, (size_t)len);
+		if (rc)
+			goto out;
 	}
-	rc = plugtls_prov_fields_spki(f, spki, (size_t)len);
-	if (rc)
-		goto out;
 
-	serial = X509_get0_serialNumber(x);
-	rc = plugtls_prov_fields_serial(f, ASN1_STRING_get0_data(serial),
-					(size_t)ASN1_STRING_length(serial));
-	if (rc)
-		goto out;
+	if (plugtls_prov_fields_wants(f, PLUGTLS_PROV_WANT_SERIAL)) {
+		serial = X509_get0_serialNumber(x);
+		rc = plugtls_prov_fields_serial(
+			f, ASN1_STRING_get0_data(serial),
+			(size_t)ASN1_STRING_length(serial));
+		if (rc)
+			goto out;
+	}
 
 	rc = to_epoch(X509_get0_notBefore(x), &nb, "notBefore", err);
 	if (rc)

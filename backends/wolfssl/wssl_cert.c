@@ -567,11 +567,15 @@ plugtls_err wssl_cert_fields(void *native, plugtls_prov_fields *f,
 	while (ser_len > 1 && ser[0] == 0)
 		ser++, ser_len--;
 
+	if (plugtls_prov_fields_wants(f, PLUGTLS_PROV_WANT_NAMES) &&
+	    ((rc = report_name(f, PLUGTLS_PROV_SUBJECT, &x.subject, err)) !=
+		     PLUGTLS_OK ||
+	     (rc = report_name(f, PLUGTLS_PROV_ISSUER, &x.issuer, err)) !=
+		     PLUGTLS_OK))
+		goto out;
+	/* DER, SPKI and serial are slices of the DER: the core copies them
+	 * only when it wants them. */
 	if ((rc = plugtls_prov_fields_der(f, c->der, c->len)) != PLUGTLS_OK ||
-	    (rc = report_name(f, PLUGTLS_PROV_SUBJECT, &x.subject, err)) !=
-		    PLUGTLS_OK ||
-	    (rc = report_name(f, PLUGTLS_PROV_ISSUER, &x.issuer, err)) !=
-		    PLUGTLS_OK ||
 	    (rc = report_sans(f, &x, err)) != PLUGTLS_OK ||
 	    (rc = report_eku(f, &x, err)) != PLUGTLS_OK ||
 	    (rc = plugtls_prov_fields_spki(f, x.spki.hdr, x.spki.total)) !=

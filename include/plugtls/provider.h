@@ -214,6 +214,23 @@ PLUGTLS_API plugtls_err plugtls_prov_fields_sig_alg(plugtls_prov_fields *f,
 PLUGTLS_API plugtls_err plugtls_prov_fields_basic_constraints(
 	plugtls_prov_fields *f, int is_ca, int path_len);
 
+/* What the core will read of the certificate being reported: some fields
+ * cost a backend real work (names above all), and the core does not always
+ * need them. While it checks a peer's chain in a handshake, the core asks
+ * for neither the names, nor the DER, nor the serial number, and for the
+ * SPKI only when pins are set: the validity, signature algorithm, key,
+ * basicConstraints, EKU and SANs are all it checks. A backend may skip
+ * each field it is not asked for, or report it anyway (the core then
+ * ignores it); a backend that never asks reports everything, as before. */
+#define PLUGTLS_PROV_WANT_NAMES 0x1u  /* plugtls_prov_fields_dn */
+#define PLUGTLS_PROV_WANT_DER 0x2u    /* plugtls_prov_fields_der */
+#define PLUGTLS_PROV_WANT_SERIAL 0x4u /* plugtls_prov_fields_serial */
+#define PLUGTLS_PROV_WANT_SPKI 0x8u   /* plugtls_prov_fields_spki */
+/* Nonzero when the core wants the field(s) of what (PLUGTLS_PROV_WANT_*);
+ * 1 for every field the list above does not name. */
+PLUGTLS_API int plugtls_prov_fields_wants(const plugtls_prov_fields *f,
+					  unsigned what);
+
 /* ---- parameters the core hands to backends ---------------------------- */
 
 typedef struct plugtls_prov_verify_params {
@@ -356,7 +373,9 @@ struct plugtls_provider {
 		plugtls_err (*from_der)(const unsigned char *der, size_t len,
 					void **out, plugtls_error *err);
 		void (*free)(void *cert);
-		/* Report every field of a native through plugtls_prov_fields_*. */
+		/* Report the fields of a native through plugtls_prov_fields_*:
+		 * every one, or only those plugtls_prov_fields_wants asks
+		 * for. */
 		plugtls_err (*fields)(void *cert, plugtls_prov_fields *f,
 				      plugtls_error *err);
 		/* Trust store: anchors, plus CRLs (DER). */

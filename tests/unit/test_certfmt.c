@@ -247,7 +247,7 @@ Test(certfmt, serial)
 		 20, "7fffffffffffffffffffffffffffffffffffffff"},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		plugtls_prov_fields *f = pt_fields_new();
+		plugtls_prov_fields *f = pt_fields_new(PT_WANT_ALL);
 		unsigned char der[UT_DER_LEN];
 		ut_der(1, der);
 		cr_assert_eq(plugtls_prov_fields_der(f, der, sizeof(der)), 0);
@@ -352,7 +352,7 @@ Test(certfmt, sans_in_order)
 
 static plugtls_cert *sig_cert(const char *oid)
 {
-	plugtls_prov_fields *f = pt_fields_new();
+	plugtls_prov_fields *f = pt_fields_new(PT_WANT_ALL);
 	unsigned char der[UT_DER_LEN];
 	ut_der(1, der);
 	cr_assert_eq(plugtls_prov_fields_der(f, der, sizeof(der)), 0);
@@ -519,7 +519,7 @@ Test(certfmt, getters_accept_null)
 
 static void missing(int skip, const char *name)
 {
-	plugtls_prov_fields *f = pt_fields_new();
+	plugtls_prov_fields *f = pt_fields_new(PT_WANT_ALL);
 	unsigned char der[UT_DER_LEN];
 	ut_der(1, der);
 	if (skip != 0)
@@ -635,19 +635,19 @@ Test(builder, bad_arguments)
 Test(builder, bad_required_values)
 {
 	/* Builders without the field yet. */
-	plugtls_prov_fields *f = pt_fields_new();
+	plugtls_prov_fields *f = pt_fields_new(PT_WANT_ALL);
 	cr_assert_eq(plugtls_prov_fields_der(f, NULL, 0),
 		     PLUGTLS_E_INVALID_ARGUMENT);
 	pt_fields_free(f);
-	f = pt_fields_new();
+	f = pt_fields_new(PT_WANT_ALL);
 	cr_assert_eq(plugtls_prov_fields_spki(f, (const unsigned char *)"x", 0),
 		     PLUGTLS_E_INVALID_ARGUMENT);
 	pt_fields_free(f);
-	f = pt_fields_new();
+	f = pt_fields_new(PT_WANT_ALL);
 	cr_assert_eq(plugtls_prov_fields_sig_alg(f, "1.2..3"),
 		     PLUGTLS_E_INVALID_ARGUMENT);
 	pt_fields_free(f);
-	f = pt_fields_new();
+	f = pt_fields_new(PT_WANT_ALL);
 	/* 64 characters: valid syntax, longer than the cert's buffer */
 	cr_assert_eq(plugtls_prov_fields_sig_alg(
 			     f, "1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16.17.18."
@@ -658,15 +658,15 @@ Test(builder, bad_required_values)
 	 * do not count */
 	unsigned char big[300];
 	memset(big, 0x11, sizeof(big));
-	f = pt_fields_new();
+	f = pt_fields_new(PT_WANT_ALL);
 	cr_assert_eq(plugtls_prov_fields_serial(f, big, 257),
 		     PLUGTLS_E_MALFORMED);
 	pt_fields_free(f);
-	f = pt_fields_new();
+	f = pt_fields_new(PT_WANT_ALL);
 	memset(big, 0, 44);
 	cr_assert_eq(plugtls_prov_fields_serial(f, big, 300), PLUGTLS_OK);
 	pt_fields_free(f);
-	f = pt_fields_new();
+	f = pt_fields_new(PT_WANT_ALL);
 	cr_assert_eq(plugtls_prov_fields_serial(f, NULL, 1),
 		     PLUGTLS_E_INVALID_ARGUMENT);
 	pt_fields_free(f);
@@ -842,4 +842,68 @@ Test(certfmt, random_values_round_trip)
 			     subj);
 		pt_cert_free(c);
 	}
+}
+
+/* A builder for the checks (pt_cert_for_checks) asks for no names, DER or
+ * serial: it does not require them, drops them when a backend reports them
+ * anyway, and gives a partial certificate that no chain takes. */
+Test(builder, partial_for_checks)
+{
+	static const unsigned char spki[] = {0x30, 0x02, 0x05, 0x00};
+	unsigned char der[UT_DER_LEN];
+	plugtls_prov_fields *f = pt_fields_new(PLUGTLS_PROV_WANT_SPKI);
+	plugtls_cert *c = NULL;
+
+	cr_assert_not_null(f);
+	cr_assert(plugtls_prov_fields_wants(f, PLUGTLS_PROV_WANT_SPKI));
+	cr_assert_not(plugtls_prov_fields_wants(f, PLUGTLS_PROV_WANT_NAMES));
+	cr_assert_not(plugtls_prov_fields_wants(
+		f, PLUGTLS_PROV_WANT_SPKI | PLUGTLS_PROV_WANT_DER));
+	cr_assert(plugtls_prov_fields_wants(f, 0));
+	cr_assert(plugtls_prov_fields_wants(NULL, PLUGTLS_PROV_WANT_NAMES));
+	/* Reported anyway: accepted and dropped. */
+	ut_der(1, der);
+	cr_assert_eq(plugtls_prov_fields_der(f, der, sizeof(der)), PLUGTLS_OK);
+	ut_dn(f, PLUGTLS_PROV_SUBJECT, 0, "2.5.4.3", "leaf");
+	ut_dn(f, PLUGTLS_PROV_ISSUER, 0, "2.5.4.3", "leaf");
+	/* What the checks read. */
+	cr_assert_eq(plugtls_prov_fields_spki(f, spki, sizeof(spki)),
+		     PLUGTLS_OK);
+	cr_assert_eq(plugtls_prov_fields_validity(f, 1000, 2000), PLUGTLS_OK);
+	cr_assert_eq(plugtls_prov_fields_sig_alg(f, "1.2.840.10045.4.3.2"),
+		     PLUGTLS_OK);
+	cr_assert_eq(plugtls_prov_fields_key(f, PLUGTLS_PROV_KEY_EC, 256),
+		     PLUGTLS_OK);
+	ut_san_dns(f, "a.example");
+	cr_assert_eq(plugtls_prov_fields_eku(f, "1.3.6.1.5.5.7.3.1"),
+		     PLUGTLS_OK);
+	cr_assert_eq(pt_cert_from_fields(NULL, f, &c, NULL), PLUGTLS_OK);
+	pt_fields_free(f);
+	cr_assert(c->partial);
+	cr_assert_null(c->der);
+	cr_assert_null(c->subject);
+	cr_assert_null(c->issuer);
+	cr_assert_null(c->serial);
+	cr_assert_not(c->self_issued);
+	cr_assert_eq(c->spki_len, sizeof(spki));
+	cr_assert_eq(c->not_before, 1000);
+	cr_assert_eq(c->not_after, 2000);
+	cr_assert_eq(c->key_bits, 256);
+	cr_assert_eq(c->eku, PLUGTLS_PURPOSE_SERVER);
+	cr_assert_eq(c->n_sans, 1);
+	cr_assert_eq(pt_check_host(c, "a.example"), 0);
+
+	/* Still required: validity and signature algorithm. */
+	f = pt_fields_new(0);
+	cr_assert_eq(plugtls_prov_fields_validity(f, 1, 2), PLUGTLS_OK);
+	plugtls_cert *c2 = NULL;
+	cr_assert_eq(pt_cert_from_fields(NULL, f, &c2, NULL),
+		     PLUGTLS_E_INTERNAL);
+	cr_assert_null(c2);
+	pt_fields_free(f);
+
+	/* A partial certificate never reaches an application. */
+	plugtls_chain ch = {.prov = NULL};
+	cr_assert_eq(pt_chain_push(&ch, c, NULL), PLUGTLS_E_INTERNAL);
+	cr_assert_eq(ch.n, 0);
 }

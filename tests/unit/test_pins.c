@@ -126,7 +126,7 @@ Test(pins, match_chain)
 	plugtls_prov_fields *f;
 
 	/* certs[0]: SPKI "spki-two"; certs[1]: ut_fields' SPKI. */
-	f = pt_fields_new();
+	f = pt_fields_new(PT_WANT_ALL);
 	cr_assert_not_null(f);
 	unsigned char der[UT_DER_LEN];
 	ut_der(2, der);

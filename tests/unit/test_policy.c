@@ -26,7 +26,7 @@ struct spec {
 
 static plugtls_cert *mk(const struct spec *s)
 {
-	plugtls_prov_fields *f = pt_fields_new();
+	plugtls_prov_fields *f = pt_fields_new(PT_WANT_ALL);
 	unsigned char der[UT_DER_LEN];
 	cr_assert_not_null(f);
 	ut_der(1, der);

@@ -44,7 +44,7 @@ static inline plugtls_prov_fields *ut_fields(void)
 	static const unsigned char spki[] = {0x30, 0x02, 0x05, 0x00};
 	static const unsigned char serial[] = {0x01};
 	unsigned char der[UT_DER_LEN];
-	plugtls_prov_fields *f = pt_fields_new();
+	plugtls_prov_fields *f = pt_fields_new(PT_WANT_ALL);
 
 	cr_assert_not_null(f);
 	ut_der(1, der);
