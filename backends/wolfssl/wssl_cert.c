@@ -2,13 +2,13 @@
  * wolfSSL backend: certificates and their fields.
  *
  * A native is the certificate's DER. wc_ParseCert() (wolfCrypt's own X.509
- * parser, no verification) decides whether a certificate is acceptable and
- * gives the serial, the validity dates and the basic constraints. What the
- * core needs in DER order (name attributes with their RDN index,
- * subjectAltNames across types, every EKU OID, the dotted signature OID,
- * the SPKI bytes) is read from the DER by wssl_der.c, because DecodedCert
- * keeps names as fixed per-attribute fields, moves e-mail SANs to a second
- * list, and knows EKUs and signature algorithms only as bits and OID sums.
+ * parser, no verification) decides whether a certificate is acceptable.
+ * The fields are then read from the DER by wssl_der.c: DecodedCert keeps
+ * names as fixed per-attribute fields, moves e-mail SANs to a second list,
+ * and knows EKUs and signature algorithms only as bits and OID sums; and a
+ * second wolfSSL parse per certificate (with the X509_NAME objects Debian's
+ * OPENSSL_EXTRA build makes) would cost more than the handshake's own
+ * verification of it.
  *
  * The strings are handed to the core as raw UTF-8 exactly as OpenSSL's
  * ASN1_STRING_to_UTF8() makes them, so every provider prints the same:
@@ -25,6 +25,7 @@
 #include <wolfssl/wolfcrypt/ecc.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
@@ -313,7 +314,7 @@ static plugtls_err report_sans(plugtls_prov_fields *f,
 	struct wssl_der d, names;
 	int r;
 
-	r = wssl_x509_ext(x, "2.5.29.17", &v, NULL);
+	r = wssl_x509_ext(x, WSSL_OID_CE(WSSL_CE_SAN), 3, &v, NULL);
 	if (r == 0)
 		return PLUGTLS_OK;
 	if (r < 0)
@@ -357,7 +358,7 @@ static plugtls_err report_eku(plugtls_prov_fields *f, const struct wssl_x509 *x,
 	struct wssl_der d, ids;
 	int r;
 
-	r = wssl_x509_ext(x, "2.5.29.37", &v, NULL);
+	r = wssl_x509_ext(x, WSSL_OID_CE(WSSL_CE_EKU), 3, &v, NULL);
 	if (r == 0)
 		return PLUGTLS_OK;
 	if (r < 0)
@@ -383,8 +384,55 @@ bad:
 			  "certificate: malformed extendedKeyUsage");
 }
 
-static int date_to_epoch(const byte *raw, int raw_len, int64_t *out)
+/* BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE,
+ * pathLenConstraint INTEGER (0..MAX) OPTIONAL } (RFC 5280 4.2.1.9), reported
+ * only when present; pathLenConstraint as written (a huge one is as good
+ * as none: INT_MAX), as the other backends report it. */
+static plugtls_err report_basic_constraints(plugtls_prov_fields *f,
+					    const struct wssl_x509 *x,
+					    plugtls_error *err)
 {
+	struct wssl_tlv v, seq, t;
+	struct wssl_der d, in;
+	int is_ca = 0, path_len = -1;
+	int r;
+
+	r = wssl_x509_ext(x, WSSL_OID_CE(WSSL_CE_BASIC_CONSTRAINTS), 3, &v,
+			  NULL);
+	if (r == 0)
+		return PLUGTLS_OK;
+	if (r < 0)
+		goto bad;
+	wssl_der_enter(&v, &d);
+	if (wssl_der_expect(&d, 0x30, &seq) != 0 || !wssl_der_done(&d))
+		goto bad;
+	wssl_der_enter(&seq, &in);
+	if (wssl_der_peek(&in) == 0x01) {
+		if (wssl_der_next(&in, &t) != 0 || t.len != 1)
+			goto bad;
+		is_ca = t.val[0] != 0;
+	}
+	if (!wssl_der_done(&in)) {
+		uint64_t n = 0;
+
+		if (wssl_der_expect(&in, 0x02, &t) != 0 || t.len == 0 ||
+		    (t.val[0] & 0x80) || !wssl_der_done(&in))
+			goto bad; /* negative, empty or trailing data */
+		for (size_t i = 0; i < t.len && n <= INT_MAX; i++)
+			n = (n << 8) | t.val[i];
+		path_len = n > INT_MAX ? INT_MAX : (int)n;
+	}
+	return plugtls_prov_fields_basic_constraints(f, is_ca, path_len);
+bad:
+	return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
+			  "certificate: malformed basicConstraints");
+}
+
+/* Seconds since the epoch of a Time (the whole TLV). */
+static int date_to_epoch(const struct wssl_tlv *tm_tlv, int64_t *out)
+{
+	const byte *raw = tm_tlv->hdr;
+	int raw_len = (int)tm_tlv->total;
 	const byte *date;
 	byte format;
 	int len;
@@ -518,9 +566,7 @@ plugtls_err wssl_cert_fields(void *native, plugtls_prov_fields *f,
 			     plugtls_error *err)
 {
 	struct wssl_cert *c = native;
-	plugtls_err rc = PLUGTLS_E_INTERNAL;
-	DecodedCert *dc = NULL;
-	bool dc_init = false;
+	plugtls_err rc;
 	struct wssl_x509 x;
 	plugtls_prov_key_type kt;
 	unsigned bits;
@@ -528,39 +574,22 @@ plugtls_err wssl_cert_fields(void *native, plugtls_prov_fields *f,
 	char sig[96];
 	const unsigned char *ser;
 	size_t ser_len;
-	int ret;
 
-	dc = plugtls_prov_malloc(sizeof(*dc));
-	if (dc == NULL) {
-		rc = wssl_error(err, PLUGTLS_E_NOMEM, 0, "certificate");
-		goto out;
-	}
-	ret = cert_parse(dc, c->der, c->len);
-	dc_init = true;
-	if (ret != 0) {
-		rc = wssl_error(err, parse_code(ret), ret,
-				"certificate: parse");
-		goto out;
-	}
+	/* wolfSSL parsed and checked this DER before (wssl_cert_from_der,
+	 * or the handshake for a peer's certificate, whose chain is then
+	 * parsed again by wssl_verify): the fields are read from the DER. */
 	if (wssl_x509_split(c->der, c->len, &x) != 0 ||
 	    wssl_oid_dotted(x.sig_oid.val, x.sig_oid.len, sig, sizeof(sig)) !=
-		    0) {
-		rc = wssl_error(err, PLUGTLS_E_MALFORMED, 0,
-				"certificate: malformed DER");
-		goto out;
-	}
-	if (date_to_epoch(dc->beforeDate, dc->beforeDateLen, &nb) != 0 ||
-	    date_to_epoch(dc->afterDate, dc->afterDateLen, &na) != 0) {
-		rc = wssl_error(err, PLUGTLS_E_MALFORMED, 0,
-				"certificate: validity dates");
-		goto out;
-	}
-	if (wssl_spki_info(x.spki.hdr, x.spki.total, &kt, &bits) !=
-	    PLUGTLS_OK) {
-		rc = wssl_error(err, PLUGTLS_E_MALFORMED, 0,
-				"certificate: subjectPublicKeyInfo");
-		goto out;
-	}
+		    0)
+		return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
+				  "certificate: malformed DER");
+	if (date_to_epoch(&x.not_before, &nb) != 0 ||
+	    date_to_epoch(&x.not_after, &na) != 0)
+		return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
+				  "certificate: validity dates");
+	if (wssl_spki_info(x.spki.hdr, x.spki.total, &kt, &bits) != PLUGTLS_OK)
+		return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
+				  "certificate: subjectPublicKeyInfo");
 	/* The serial as a magnitude: drop the DER sign byte(s). */
 	ser = x.serial.val;
 	ser_len = x.serial.len;
@@ -572,7 +601,7 @@ plugtls_err wssl_cert_fields(void *native, plugtls_prov_fields *f,
 		     PLUGTLS_OK ||
 	     (rc = report_name(f, PLUGTLS_PROV_ISSUER, &x.issuer, err)) !=
 		     PLUGTLS_OK))
-		goto out;
+		return rc;
 	/* DER, SPKI and serial are slices of the DER: the core copies them
 	 * only when it wants them. */
 	if ((rc = plugtls_prov_fields_der(f, c->der, c->len)) != PLUGTLS_OK ||
@@ -584,18 +613,6 @@ plugtls_err wssl_cert_fields(void *native, plugtls_prov_fields *f,
 	    (rc = plugtls_prov_fields_validity(f, nb, na)) != PLUGTLS_OK ||
 	    (rc = plugtls_prov_fields_key(f, kt, bits)) != PLUGTLS_OK ||
 	    (rc = plugtls_prov_fields_sig_alg(f, sig)) != PLUGTLS_OK)
-		goto out;
-	if (dc->extBasicConstSet) {
-		rc = plugtls_prov_fields_basic_constraints(
-			f, dc->isCA ? 1 : 0,
-			dc->pathLengthSet ? (int)dc->pathLength : -1);
-		if (rc != PLUGTLS_OK)
-			goto out;
-	}
-	rc = PLUGTLS_OK;
-out:
-	if (dc_init)
-		wc_FreeDecodedCert(dc);
-	plugtls_prov_free(dc);
-	return rc;
+		return rc;
+	return report_basic_constraints(f, &x, err);
 }

@@ -2,12 +2,13 @@
  * wolfSSL backend: a small bounded DER reader.
  *
  * wolfSSL parses and checks every certificate (wc_ParseCert) before this
- * code looks at it; this reader only locates what wolfSSL's DecodedCert
- * does not keep in order: the attributes of a Name with their RDN index,
- * subjectAltNames of every type in certificate order, extended key usage
- * OIDs, the dotted signature OID, the SubjectPublicKeyInfo bytes, and the
- * issuer and serial list of a CRL. Every length is checked against the
- * bytes that remain; nothing is allocated.
+ * code looks at it: at wssl_cert_from_der, or in the handshake for a
+ * peer's. This reader then gives the fields the core reads: the attributes
+ * of a Name with their RDN index, subjectAltNames of every type in
+ * certificate order, extended key usage OIDs, basic constraints, the
+ * validity times, the dotted signature OID, the SubjectPublicKeyInfo
+ * bytes, and the issuer and serial list of a CRL. Every length is checked
+ * against the bytes that remain; nothing is allocated.
  */
 #include <wolfssl/options.h>
 
@@ -154,7 +155,7 @@ int wssl_oid_dotted(const unsigned char *oid, size_t len, char *out, size_t cap)
  * signatureValue } (RFC 5280 4.1). */
 int wssl_x509_split(const unsigned char *der, size_t len, struct wssl_x509 *x)
 {
-	struct wssl_der top, cert, tbs, alg;
+	struct wssl_der top, cert, tbs, alg, val;
 	struct wssl_tlv t, skip;
 
 	memset(x, 0, sizeof(*x));
@@ -176,9 +177,17 @@ int wssl_x509_split(const unsigned char *der, size_t len, struct wssl_x509 *x)
 	if (wssl_der_expect(&tbs, 0x02, &x->serial) != 0 ||
 	    wssl_der_expect(&tbs, 0x30, &skip) != 0 || /* signature */
 	    wssl_der_expect(&tbs, 0x30, &x->issuer) != 0 ||
-	    wssl_der_expect(&tbs, 0x30, &skip) != 0 || /* validity */
+	    wssl_der_expect(&tbs, 0x30, &t) != 0 || /* validity */
 	    wssl_der_expect(&tbs, 0x30, &x->subject) != 0 ||
 	    wssl_der_expect(&tbs, 0x30, &x->spki) != 0)
+		return -1;
+	/* Validity ::= SEQUENCE { notBefore Time, notAfter Time }, Time
+	 * being UTCTime (0x17) or GeneralizedTime (0x18). */
+	wssl_der_enter(&t, &val);
+	if (wssl_der_next(&val, &x->not_before) != 0 ||
+	    wssl_der_next(&val, &x->not_after) != 0 || !wssl_der_done(&val) ||
+	    (x->not_before.tag != 0x17 && x->not_before.tag != 0x18) ||
+	    (x->not_after.tag != 0x17 && x->not_after.tag != 0x18))
 		return -1;
 	while (!wssl_der_done(&tbs)) {
 		if (wssl_der_next(&tbs, &t) != 0)
@@ -195,8 +204,8 @@ int wssl_x509_split(const unsigned char *der, size_t len, struct wssl_x509 *x)
 	return 0;
 }
 
-int wssl_x509_ext(const struct wssl_x509 *x, const char *oid,
-		  struct wssl_tlv *value, bool *critical)
+int wssl_x509_ext(const struct wssl_x509 *x, const unsigned char *oid,
+		  size_t oid_len, struct wssl_tlv *value, bool *critical)
 {
 	struct wssl_der exts;
 	struct wssl_tlv ext;
@@ -207,7 +216,6 @@ int wssl_x509_ext(const struct wssl_x509 *x, const char *oid,
 	while (!wssl_der_done(&exts)) {
 		struct wssl_der e;
 		struct wssl_tlv id, v;
-		char dotted[64];
 		bool crit = false;
 
 		if (wssl_der_expect(&exts, 0x30, &ext) != 0)
@@ -222,10 +230,7 @@ int wssl_x509_ext(const struct wssl_x509 *x, const char *oid,
 		}
 		if (wssl_der_expect(&e, 0x04, &v) != 0)
 			return -1;
-		if (wssl_oid_dotted(id.val, id.len, dotted, sizeof(dotted)) !=
-		    0)
-			continue; /* an OID too long to be one we look for */
-		if (strcmp(dotted, oid) == 0) {
+		if (id.len == oid_len && memcmp(id.val, oid, oid_len) == 0) {
 			*value = v;
 			if (critical)
 				*critical = crit;

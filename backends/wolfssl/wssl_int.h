@@ -82,6 +82,8 @@ struct wssl_x509 {
 	struct wssl_tlv tbs;
 	struct wssl_tlv serial;  /* INTEGER */
 	struct wssl_tlv issuer;  /* Name SEQUENCE */
+	struct wssl_tlv not_before, not_after; /* Time (UTCTime or
+						  GeneralizedTime) */
 	struct wssl_tlv subject; /* Name SEQUENCE */
 	struct wssl_tlv spki;    /* SubjectPublicKeyInfo SEQUENCE */
 	struct wssl_tlv sig_oid; /* OID of the outer signatureAlgorithm */
@@ -89,10 +91,16 @@ struct wssl_x509 {
 	struct wssl_tlv exts; /* the SEQUENCE OF Extension */
 };
 int wssl_x509_split(const unsigned char *der, size_t len, struct wssl_x509 *x);
-/* Find extension by dotted OID; 1 found (value = the OCTET STRING contents,
- * critical set), 0 absent, -1 malformed. */
-int wssl_x509_ext(const struct wssl_x509 *x, const char *oid,
-		  struct wssl_tlv *value, bool *critical);
+/* The contents octets of the id-ce extension OIDs read here (2.5.29.n). */
+#define WSSL_OID_CE(n) ((const unsigned char[]){0x55, 0x1d, (n)})
+#define WSSL_CE_SAN 17
+#define WSSL_CE_BASIC_CONSTRAINTS 19
+#define WSSL_CE_EKU 37
+/* Find the extension whose OID has the contents octets oid[0..oid_len-1]
+ * (compared as bytes: DER has one encoding per OID); 1 found (value = the
+ * OCTET STRING contents, critical set), 0 absent, -1 malformed. */
+int wssl_x509_ext(const struct wssl_x509 *x, const unsigned char *oid,
+		  size_t oid_len, struct wssl_tlv *value, bool *critical);
 bool wssl_tlv_equal(const struct wssl_tlv *a, const struct wssl_tlv *b);
 
 /* A CRL's issuer Name and its revoked serial numbers. */
