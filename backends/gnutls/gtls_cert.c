@@ -13,6 +13,7 @@
  *    which points into the original DER and gives the ASN.1 string tag.
  */
 #include "gtls_int.h"
+#include "ptb_der.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -85,72 +86,6 @@ bool gtls_crt_same(gnutls_x509_crt_t a, gnutls_x509_crt_t b)
 {
 	/* gnutls_x509_crt_equals() compares the DER encodings. */
 	return a && b && gnutls_x509_crt_equals(a, b) != 0;
-}
-
-/* ---- a bounded DER reader, for the SPKI ------------------------------- */
-
-/* Reads one TLV at *p (not beyond end): *tag, and the value's bounds. */
-static int der_tlv(const unsigned char **p, const unsigned char *end,
-		   unsigned *tag, const unsigned char **val, size_t *vlen)
-{
-	const unsigned char *q = *p;
-	size_t len;
-
-	if (end - q < 2)
-		return -1;
-	*tag = *q++;
-	if ((*tag & 0x1f) == 0x1f) /* high tag numbers: not in a TBS */
-		return -1;
-	len = *q++;
-	if (len & 0x80) {
-		unsigned nb = len & 0x7f;
-		if (nb == 0 || nb > 4 || (size_t)(end - q) < nb)
-			return -1;
-		len = 0;
-		while (nb--)
-			len = (len << 8) | *q++;
-	}
-	if ((size_t)(end - q) < len)
-		return -1;
-	*val = q;
-	*vlen = len;
-	*p = q + len;
-	return 0;
-}
-
-int gtls_der_spki(const unsigned char *der, size_t len,
-		  const unsigned char **spki, size_t *spki_len)
-{
-	const unsigned char *p = der, *end = der + len, *v, *start;
-	size_t vlen;
-	unsigned tag;
-
-	/* Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { ... } ... } */
-	if (der_tlv(&p, end, &tag, &v, &vlen) < 0 || tag != 0x30)
-		return -1;
-	p = v;
-	end = v + vlen;
-	if (der_tlv(&p, end, &tag, &v, &vlen) < 0 || tag != 0x30)
-		return -1;
-	p = v;
-	end = v + vlen;
-	/* [0] version (optional), serialNumber, signature, issuer, validity,
-	 * subject, subjectPublicKeyInfo */
-	if (der_tlv(&p, end, &tag, &v, &vlen) < 0)
-		return -1;
-	if (tag == 0xa0 && der_tlv(&p, end, &tag, &v, &vlen) < 0)
-		return -1;
-	if (tag != 0x02)
-		return -1;
-	for (int i = 0; i < 4; i++)
-		if (der_tlv(&p, end, &tag, &v, &vlen) < 0 || tag != 0x30)
-			return -1;
-	start = p;
-	if (der_tlv(&p, end, &tag, &v, &vlen) < 0 || tag != 0x30)
-		return -1;
-	*spki = start;
-	*spki_len = (size_t)(p - start);
-	return 0;
 }
 
 /* ---- DN values to UTF-8 ----------------------------------------------- */
@@ -304,130 +239,6 @@ static plugtls_err report_dn(gnutls_x509_crt_t crt, int which,
 			  "distinguished name too large");
 }
 
-static plugtls_err report_sans(gnutls_x509_crt_t crt, plugtls_prov_fields *f,
-			       plugtls_error *err)
-{
-	gnutls_subject_alt_names_t sans = NULL;
-	gnutls_datum_t ext = {NULL, 0};
-	unsigned critical;
-	plugtls_err rc;
-	int ret;
-
-	ret = gnutls_x509_crt_get_extension_by_oid2(crt, "2.5.29.17", 0, &ext,
-						    &critical);
-	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-		return PLUGTLS_OK;
-	if (ret < 0)
-		return gtls_error(err, PLUGTLS_E_MALFORMED, ret,
-				  "read subjectAltName");
-	ret = gnutls_subject_alt_names_init(&sans);
-	if (ret < 0) {
-		rc = gtls_error(err, PLUGTLS_E_NOMEM, ret,
-				"subject_alt_names_init");
-		goto out;
-	}
-	ret = gnutls_x509_ext_import_subject_alt_names(&ext, sans, 0);
-	if (ret < 0) {
-		rc = gtls_error(err, PLUGTLS_E_MALFORMED, ret,
-				"parse subjectAltName");
-		goto out;
-	}
-	for (unsigned i = 0;; i++) {
-		unsigned type;
-		gnutls_datum_t san, other;
-		plugtls_san_type pt;
-
-		ret = gnutls_subject_alt_names_get(sans, i, &type, &san,
-						   &other);
-		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-			break;
-		if (ret < 0) {
-			rc = gtls_error(err, PLUGTLS_E_MALFORMED, ret,
-					"read subjectAltName entry");
-			goto out;
-		}
-		switch (type) {
-		case GNUTLS_SAN_DNSNAME: pt = PLUGTLS_SAN_DNS; break;
-		case GNUTLS_SAN_RFC822NAME: pt = PLUGTLS_SAN_EMAIL; break;
-		case GNUTLS_SAN_URI: pt = PLUGTLS_SAN_URI; break;
-		case GNUTLS_SAN_IPADDRESS:
-			if (san.size != 4 && san.size != 16)
-				continue;
-			pt = PLUGTLS_SAN_IP;
-			break;
-		default: continue; /* other types are not reported */
-		}
-		rc = plugtls_prov_fields_san(f, pt, san.data, san.size);
-		if (rc)
-			goto out;
-	}
-	rc = PLUGTLS_OK;
-out:
-	if (sans)
-		gnutls_subject_alt_names_deinit(sans);
-	gnutls_free(ext.data);
-	return rc;
-}
-
-/* The extension is decoded once (gnutls_x509_crt_get_key_purpose_oid
- * would find and decode it again for every index). */
-static plugtls_err report_eku(gnutls_x509_crt_t crt, plugtls_prov_fields *f,
-			      plugtls_error *err)
-{
-	gnutls_datum_t ext = {NULL, 0};
-	gnutls_x509_key_purposes_t kp = NULL;
-	unsigned critical;
-	plugtls_err rc;
-	int ret;
-
-	ret = gnutls_x509_crt_get_extension_by_oid2(
-		crt, GNUTLS_X509EXT_OID_EXTENDED_KEY_USAGE, 0, &ext, &critical);
-	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-		return PLUGTLS_OK;
-	if (ret < 0)
-		return gtls_error(err, PLUGTLS_E_MALFORMED, ret,
-				  "read extendedKeyUsage");
-	ret = gnutls_x509_key_purpose_init(&kp);
-	if (ret < 0) {
-		rc = gtls_error(err, PLUGTLS_E_NOMEM, ret,
-				"read extendedKeyUsage");
-		goto out;
-	}
-	ret = gnutls_x509_ext_import_key_purposes(&ext, kp, 0);
-	if (ret < 0) {
-		rc = gtls_error(err, PLUGTLS_E_MALFORMED, ret,
-				"parse extendedKeyUsage");
-		goto out;
-	}
-	for (unsigned i = 0; i < 1024; i++) {
-		gnutls_datum_t oid;
-		char buf[128];
-
-		ret = gnutls_x509_key_purpose_get(kp, i, &oid);
-		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
-			rc = PLUGTLS_OK;
-			goto out;
-		}
-		if (ret < 0 || oid.size == 0 || oid.size >= sizeof(buf)) {
-			rc = gtls_error(err, PLUGTLS_E_MALFORMED, ret,
-					"read extendedKeyUsage");
-			goto out;
-		}
-		memcpy(buf, oid.data, oid.size);
-		buf[oid.size] = '\0';
-		rc = plugtls_prov_fields_eku(f, buf);
-		if (rc)
-			goto out;
-	}
-	rc = gtls_error(err, PLUGTLS_E_TOO_LARGE, 0,
-			"extendedKeyUsage too large");
-out:
-	if (kp)
-		gnutls_x509_key_purpose_deinit(kp);
-	gnutls_free(ext.data);
-	return rc;
-}
-
 static plugtls_err report_serial(gnutls_x509_crt_t crt, plugtls_prov_fields *f,
 				 plugtls_error *err)
 {
@@ -452,40 +263,33 @@ plugtls_err gtls_cert_fields(void *cert, plugtls_prov_fields *f,
 {
 	gnutls_x509_crt_t crt = cert;
 	gnutls_datum_t der = {NULL, 0};
-	const unsigned char *spki;
-	size_t spki_len;
+	struct ptb_x509 x;
 	char oid[128];
 	size_t oid_size = sizeof(oid);
-	unsigned bits = 0, critical = 0, ca = 0;
-	int pathlen = -1;
+	unsigned bits = 0;
 	time_t nb, na;
 	plugtls_prov_key_type kt;
 	plugtls_err rc;
 	int ret;
 
-	/* The DER GnuTLS keeps (a copy, no encoding): the SPKI is read from
-	 * it too. */
-	if (plugtls_prov_fields_wants(f, PLUGTLS_PROV_WANT_DER) ||
-	    plugtls_prov_fields_wants(f, PLUGTLS_PROV_WANT_SPKI)) {
-		ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der);
-		if (ret < 0) {
-			rc = gtls_error(err, PLUGTLS_E_INTERNAL, ret,
-					"export certificate");
-			goto out;
-		}
-		rc = plugtls_prov_fields_der(f, der.data, der.size);
-		if (rc)
-			goto out;
-		if (gtls_der_spki(der.data, der.size, &spki, &spki_len) < 0) {
-			rc = gtls_error(err, PLUGTLS_E_MALFORMED, 0,
-					"certificate has no "
-					"subjectPublicKeyInfo");
-			goto out;
-		}
-		rc = plugtls_prov_fields_spki(f, spki, spki_len);
-		if (rc)
-			goto out;
+	/* The DER GnuTLS keeps (a copy, no encoding). subjectAltName,
+	 * extendedKeyUsage and basicConstraints are read from it with the
+	 * backends' DER reader: GnuTLS's own calls decode each extension
+	 * through libtasn1's lookups by name, several times the cost. */
+	ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der);
+	if (ret < 0) {
+		rc = gtls_error(err, PLUGTLS_E_INTERNAL, ret,
+				"export certificate");
+		goto out;
 	}
+	if (ptb_x509_split(der.data, der.size, &x) != 0) {
+		rc = gtls_error(err, PLUGTLS_E_MALFORMED, 0,
+				"certificate: malformed DER");
+		goto out;
+	}
+	if ((rc = plugtls_prov_fields_der(f, der.data, der.size)) ||
+	    (rc = plugtls_prov_fields_spki(f, x.spki.hdr, x.spki.total)))
+		goto out;
 	if (plugtls_prov_fields_wants(f, PLUGTLS_PROV_WANT_NAMES)) {
 		rc = report_dn(crt, PLUGTLS_PROV_SUBJECT, f, err);
 		if (rc)
@@ -494,11 +298,9 @@ plugtls_err gtls_cert_fields(void *cert, plugtls_prov_fields *f,
 		if (rc)
 			goto out;
 	}
-	rc = report_sans(crt, f, err);
-	if (rc)
-		goto out;
-	rc = report_eku(crt, f, err);
-	if (rc)
+	if ((rc = ptb_report_sans(f, &x, err)) ||
+	    (rc = ptb_report_eku(f, &x, err)) ||
+	    (rc = ptb_report_basic_constraints(f, &x, err)))
 		goto out;
 	if (plugtls_prov_fields_wants(f, PLUGTLS_PROV_WANT_SERIAL)) {
 		rc = report_serial(crt, f, err);
@@ -535,25 +337,6 @@ plugtls_err gtls_cert_fields(void *cert, plugtls_prov_fields *f,
 		goto out;
 	}
 	rc = plugtls_prov_fields_sig_alg(f, oid);
-	if (rc)
-		goto out;
-
-	ret = gnutls_x509_crt_get_basic_constraints(crt, &critical, &ca,
-						    &pathlen);
-	if (ret != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
-		if (ret < 0) {
-			rc = gtls_error(err, PLUGTLS_E_MALFORMED, ret,
-					"read basicConstraints");
-			goto out;
-		}
-		/* pathLenConstraint as it is written, CA or not (as the
-		 * OpenSSL backend reports it). */
-		rc = plugtls_prov_fields_basic_constraints(f, ca ? 1 : 0,
-							   pathlen);
-		if (rc)
-			goto out;
-	}
-	rc = PLUGTLS_OK;
 out:
 	gnutls_free(der.data);
 	return rc;

@@ -51,10 +51,6 @@ GTLS_HIDDEN plugtls_err gtls_cert_fields(void *cert, plugtls_prov_fields *f,
 GTLS_HIDDEN int gtls_crt_dup(gnutls_x509_crt_t crt, gnutls_x509_crt_t *out);
 /* Byte-equal certificates? */
 GTLS_HIDDEN bool gtls_crt_same(gnutls_x509_crt_t a, gnutls_x509_crt_t b);
-/* The SubjectPublicKeyInfo of a certificate, as the bytes of its DER
- * (a pointer into der). 0 on success, -1 when der is malformed. */
-GTLS_HIDDEN int gtls_der_spki(const unsigned char *der, size_t len,
-			      const unsigned char **spki, size_t *spki_len);
 
 /* ---- gtls_verify.c ---------------------------------------------------- */
 struct gtls_trust;

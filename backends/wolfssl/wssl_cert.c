@@ -59,7 +59,7 @@ plugtls_err wssl_cert_from_der(const unsigned char *der, size_t len, void **out,
 	plugtls_err rc = PLUGTLS_E_INTERNAL;
 	struct wssl_cert *c = NULL;
 	DecodedCert *dc = NULL;
-	struct wssl_x509 x;
+	struct ptb_x509 x;
 	int ret;
 
 	if (der == NULL || len == 0)
@@ -83,7 +83,7 @@ plugtls_err wssl_cert_from_der(const unsigned char *der, size_t len, void **out,
 	}
 	/* The DER must be exactly one certificate, and its parts must be
 	 * where fields() looks for them. */
-	if (wssl_x509_split(der, len, &x) != 0) {
+	if (ptb_x509_split(der, len, &x) != 0) {
 		rc = wssl_error(err, PLUGTLS_E_MALFORMED, 0,
 				"certificate: malformed DER");
 		goto out_nodc;
@@ -245,39 +245,39 @@ bad:
 /* Name ::= SEQUENCE OF RelativeDistinguishedName (SET OF
  * AttributeTypeAndValue { type OID, value ANY }), reported in DER order. */
 static plugtls_err report_name(plugtls_prov_fields *f, int which,
-			       const struct wssl_tlv *name, plugtls_error *err)
+			       const struct ptb_tlv *name, plugtls_error *err)
 {
 	const char *label =
 		which == PLUGTLS_PROV_SUBJECT ? "subject" : "issuer";
-	struct wssl_der rdns;
-	struct wssl_tlv rdn;
+	struct ptb_der rdns;
+	struct ptb_tlv rdn;
 	unsigned idx = 0;
 
-	wssl_der_enter(name, &rdns);
-	while (!wssl_der_done(&rdns)) {
-		struct wssl_der atvs;
-		struct wssl_tlv atv;
+	ptb_der_enter(name, &rdns);
+	while (!ptb_der_done(&rdns)) {
+		struct ptb_der atvs;
+		struct ptb_tlv atv;
 
-		if (wssl_der_expect(&rdns, 0x31, &rdn) != 0)
+		if (ptb_der_expect(&rdns, 0x31, &rdn) != 0)
 			return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
 					  "certificate %s: malformed name",
 					  label);
-		wssl_der_enter(&rdn, &atvs);
-		while (!wssl_der_done(&atvs)) {
-			struct wssl_der a;
-			struct wssl_tlv type, value;
+		ptb_der_enter(&rdn, &atvs);
+		while (!ptb_der_done(&atvs)) {
+			struct ptb_der a;
+			struct ptb_tlv type, value;
 			char oid[96];
 			unsigned char *utf8 = NULL;
 			size_t ulen = 0;
 			plugtls_err rc;
 			int r;
 
-			if (wssl_der_expect(&atvs, 0x30, &atv) != 0)
+			if (ptb_der_expect(&atvs, 0x30, &atv) != 0)
 				goto bad;
-			wssl_der_enter(&atv, &a);
-			if (wssl_der_expect(&a, 0x06, &type) != 0 ||
-			    wssl_der_next(&a, &value) != 0 ||
-			    wssl_oid_dotted(type.val, type.len, oid,
+			ptb_der_enter(&atv, &a);
+			if (ptb_der_expect(&a, 0x06, &type) != 0 ||
+			    ptb_der_next(&a, &value) != 0 ||
+			    ptb_oid_dotted(type.val, type.len, oid,
 					    sizeof(oid)) != 0)
 				goto bad;
 			r = dn_utf8(value.tag, value.val, value.len, &utf8,
@@ -304,132 +304,8 @@ bad:
 			  "certificate %s: malformed attribute", label);
 }
 
-/* GeneralNames (RFC 5280 4.2.1.6): rfc822Name [1], dNSName [2],
- * uniformResourceIdentifier [6] (IA5String), iPAddress [7] (4 or 16 bytes;
- * 8 or 32 are name-constraint forms and not reported). */
-static plugtls_err report_sans(plugtls_prov_fields *f,
-			       const struct wssl_x509 *x, plugtls_error *err)
-{
-	struct wssl_tlv v, gn, seq;
-	struct wssl_der d, names;
-	int r;
-
-	r = wssl_x509_ext(x, WSSL_OID_CE(WSSL_CE_SAN), 3, &v, NULL);
-	if (r == 0)
-		return PLUGTLS_OK;
-	if (r < 0)
-		goto bad;
-	wssl_der_enter(&v, &d);
-	if (wssl_der_expect(&d, 0x30, &seq) != 0 || !wssl_der_done(&d))
-		goto bad;
-	wssl_der_enter(&seq, &names);
-	while (!wssl_der_done(&names)) {
-		plugtls_san_type type;
-		plugtls_err rc;
-
-		if (wssl_der_next(&names, &gn) != 0)
-			goto bad;
-		switch (gn.tag) {
-		case 0x81: type = PLUGTLS_SAN_EMAIL; break;
-		case 0x82: type = PLUGTLS_SAN_DNS; break;
-		case 0x86: type = PLUGTLS_SAN_URI; break;
-		case 0x87:
-			if (gn.len != 4 && gn.len != 16)
-				continue;
-			type = PLUGTLS_SAN_IP;
-			break;
-		default: continue;
-		}
-		rc = plugtls_prov_fields_san(f, type, gn.val, gn.len);
-		if (rc != PLUGTLS_OK)
-			return rc;
-	}
-	return PLUGTLS_OK;
-bad:
-	return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
-			  "certificate: malformed subjectAltName");
-}
-
-/* ExtKeyUsageSyntax ::= SEQUENCE OF KeyPurposeId (RFC 5280 4.2.1.12). */
-static plugtls_err report_eku(plugtls_prov_fields *f, const struct wssl_x509 *x,
-			      plugtls_error *err)
-{
-	struct wssl_tlv v, seq, id;
-	struct wssl_der d, ids;
-	int r;
-
-	r = wssl_x509_ext(x, WSSL_OID_CE(WSSL_CE_EKU), 3, &v, NULL);
-	if (r == 0)
-		return PLUGTLS_OK;
-	if (r < 0)
-		goto bad;
-	wssl_der_enter(&v, &d);
-	if (wssl_der_expect(&d, 0x30, &seq) != 0 || !wssl_der_done(&d))
-		goto bad;
-	wssl_der_enter(&seq, &ids);
-	while (!wssl_der_done(&ids)) {
-		char oid[96];
-		plugtls_err rc;
-
-		if (wssl_der_expect(&ids, 0x06, &id) != 0 ||
-		    wssl_oid_dotted(id.val, id.len, oid, sizeof(oid)) != 0)
-			goto bad;
-		rc = plugtls_prov_fields_eku(f, oid);
-		if (rc != PLUGTLS_OK)
-			return rc;
-	}
-	return PLUGTLS_OK;
-bad:
-	return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
-			  "certificate: malformed extendedKeyUsage");
-}
-
-/* BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE,
- * pathLenConstraint INTEGER (0..MAX) OPTIONAL } (RFC 5280 4.2.1.9), reported
- * only when present; pathLenConstraint as written (a huge one is as good
- * as none: INT_MAX), as the other backends report it. */
-static plugtls_err report_basic_constraints(plugtls_prov_fields *f,
-					    const struct wssl_x509 *x,
-					    plugtls_error *err)
-{
-	struct wssl_tlv v, seq, t;
-	struct wssl_der d, in;
-	int is_ca = 0, path_len = -1;
-	int r;
-
-	r = wssl_x509_ext(x, WSSL_OID_CE(WSSL_CE_BASIC_CONSTRAINTS), 3, &v,
-			  NULL);
-	if (r == 0)
-		return PLUGTLS_OK;
-	if (r < 0)
-		goto bad;
-	wssl_der_enter(&v, &d);
-	if (wssl_der_expect(&d, 0x30, &seq) != 0 || !wssl_der_done(&d))
-		goto bad;
-	wssl_der_enter(&seq, &in);
-	if (wssl_der_peek(&in) == 0x01) {
-		if (wssl_der_next(&in, &t) != 0 || t.len != 1)
-			goto bad;
-		is_ca = t.val[0] != 0;
-	}
-	if (!wssl_der_done(&in)) {
-		uint64_t n = 0;
-
-		if (wssl_der_expect(&in, 0x02, &t) != 0 || t.len == 0 ||
-		    (t.val[0] & 0x80) || !wssl_der_done(&in))
-			goto bad; /* negative, empty or trailing data */
-		for (size_t i = 0; i < t.len && n <= INT_MAX; i++)
-			n = (n << 8) | t.val[i];
-		path_len = n > INT_MAX ? INT_MAX : (int)n;
-	}
-	return plugtls_prov_fields_basic_constraints(f, is_ca, path_len);
-bad:
-	return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
-			  "certificate: malformed basicConstraints");
-}
-
 /* Seconds since the epoch of a Time (the whole TLV). */
-static int date_to_epoch(const struct wssl_tlv *tm_tlv, int64_t *out)
+static int date_to_epoch(const struct ptb_tlv *tm_tlv, int64_t *out)
 {
 	const byte *raw = tm_tlv->hdr;
 	int raw_len = (int)tm_tlv->total;
@@ -487,25 +363,25 @@ static const struct {
 plugtls_err wssl_spki_info(const unsigned char *spki, size_t len,
 			   plugtls_prov_key_type *type, unsigned *bits)
 {
-	struct wssl_der d, s, a;
-	struct wssl_tlv t, alg, oid, params, key;
+	struct ptb_der d, s, a;
+	struct ptb_tlv t, alg, oid, params, key;
 	char dotted[96];
 
 	*type = PLUGTLS_PROV_KEY_UNKNOWN;
 	*bits = 0;
-	wssl_der_init(&d, spki, len);
-	if (wssl_der_expect(&d, 0x30, &t) != 0)
+	ptb_der_init(&d, spki, len);
+	if (ptb_der_expect(&d, 0x30, &t) != 0)
 		return PLUGTLS_E_MALFORMED;
-	wssl_der_enter(&t, &s);
-	if (wssl_der_expect(&s, 0x30, &alg) != 0 ||
-	    wssl_der_expect(&s, 0x03, &key) != 0 || key.len < 1)
+	ptb_der_enter(&t, &s);
+	if (ptb_der_expect(&s, 0x30, &alg) != 0 ||
+	    ptb_der_expect(&s, 0x03, &key) != 0 || key.len < 1)
 		return PLUGTLS_E_MALFORMED;
-	wssl_der_enter(&alg, &a);
-	if (wssl_der_expect(&a, 0x06, &oid) != 0 ||
-	    wssl_oid_dotted(oid.val, oid.len, dotted, sizeof(dotted)) != 0)
+	ptb_der_enter(&alg, &a);
+	if (ptb_der_expect(&a, 0x06, &oid) != 0 ||
+	    ptb_oid_dotted(oid.val, oid.len, dotted, sizeof(dotted)) != 0)
 		return PLUGTLS_E_MALFORMED;
 	memset(&params, 0, sizeof(params));
-	if (!wssl_der_done(&a) && wssl_der_next(&a, &params) != 0)
+	if (!ptb_der_done(&a) && ptb_der_next(&a, &params) != 0)
 		return PLUGTLS_E_MALFORMED;
 
 	if (strcmp(dotted, "1.2.840.113549.1.1.1") == 0 ||
@@ -527,7 +403,7 @@ plugtls_err wssl_spki_info(const unsigned char *spki, size_t len,
 
 		*type = PLUGTLS_PROV_KEY_EC;
 		if (params.tag != 0x06 ||
-		    wssl_oid_dotted(params.val, params.len, curve,
+		    ptb_oid_dotted(params.val, params.len, curve,
 				    sizeof(curve)) != 0)
 			return PLUGTLS_OK; /* explicit parameters: unknown */
 		for (size_t i = 0; i < sizeof(ec_curves) / sizeof(ec_curves[0]);
@@ -549,13 +425,13 @@ plugtls_err wssl_spki_info(const unsigned char *spki, size_t len,
 		*type = PLUGTLS_PROV_KEY_ED448;
 		*bits = 456;
 	} else if (strcmp(dotted, "1.2.840.10040.4.1") == 0) {
-		struct wssl_der pq;
-		struct wssl_tlv p;
+		struct ptb_der pq;
+		struct ptb_tlv p;
 
 		*type = PLUGTLS_PROV_KEY_DSA;
 		if (params.tag == 0x30) {
-			wssl_der_enter(&params, &pq);
-			if (wssl_der_expect(&pq, 0x02, &p) == 0)
+			ptb_der_enter(&params, &pq);
+			if (ptb_der_expect(&pq, 0x02, &p) == 0)
 				*bits = be_bits(p.val, p.len);
 		}
 	}
@@ -567,7 +443,7 @@ plugtls_err wssl_cert_fields(void *native, plugtls_prov_fields *f,
 {
 	struct wssl_cert *c = native;
 	plugtls_err rc;
-	struct wssl_x509 x;
+	struct ptb_x509 x;
 	plugtls_prov_key_type kt;
 	unsigned bits;
 	int64_t nb, na;
@@ -578,8 +454,8 @@ plugtls_err wssl_cert_fields(void *native, plugtls_prov_fields *f,
 	/* wolfSSL parsed and checked this DER before (wssl_cert_from_der,
 	 * or the handshake for a peer's certificate, whose chain is then
 	 * parsed again by wssl_verify): the fields are read from the DER. */
-	if (wssl_x509_split(c->der, c->len, &x) != 0 ||
-	    wssl_oid_dotted(x.sig_oid.val, x.sig_oid.len, sig, sizeof(sig)) !=
+	if (ptb_x509_split(c->der, c->len, &x) != 0 ||
+	    ptb_oid_dotted(x.sig_oid.val, x.sig_oid.len, sig, sizeof(sig)) !=
 		    0)
 		return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
 				  "certificate: malformed DER");
@@ -605,8 +481,8 @@ plugtls_err wssl_cert_fields(void *native, plugtls_prov_fields *f,
 	/* DER, SPKI and serial are slices of the DER: the core copies them
 	 * only when it wants them. */
 	if ((rc = plugtls_prov_fields_der(f, c->der, c->len)) != PLUGTLS_OK ||
-	    (rc = report_sans(f, &x, err)) != PLUGTLS_OK ||
-	    (rc = report_eku(f, &x, err)) != PLUGTLS_OK ||
+	    (rc = ptb_report_sans(f, &x, err)) != PLUGTLS_OK ||
+	    (rc = ptb_report_eku(f, &x, err)) != PLUGTLS_OK ||
 	    (rc = plugtls_prov_fields_spki(f, x.spki.hdr, x.spki.total)) !=
 		    PLUGTLS_OK ||
 	    (rc = plugtls_prov_fields_serial(f, ser, ser_len)) != PLUGTLS_OK ||
@@ -614,5 +490,5 @@ plugtls_err wssl_cert_fields(void *native, plugtls_prov_fields *f,
 	    (rc = plugtls_prov_fields_key(f, kt, bits)) != PLUGTLS_OK ||
 	    (rc = plugtls_prov_fields_sig_alg(f, sig)) != PLUGTLS_OK)
 		return rc;
-	return report_basic_constraints(f, &x, err);
+	return ptb_report_basic_constraints(f, &x, err);
 }

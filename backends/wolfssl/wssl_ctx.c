@@ -286,10 +286,10 @@ static plugtls_err set_identity(struct wssl_ctx *c,
 	/* The key must belong to the leaf: compare the public halves (the
 	 * SPKI of the key, from wssl_key.c, and of the certificate). */
 	{
-		struct wssl_x509 x;
+		struct ptb_x509 x;
 		const struct wssl_cert *leaf = p->chain[0];
 
-		if (wssl_x509_split(leaf->der, leaf->len, &x) != 0 ||
+		if (ptb_x509_split(leaf->der, leaf->len, &x) != 0 ||
 		    x.spki.total != key->spki_len ||
 		    memcmp(x.spki.hdr, key->spki, key->spki_len) != 0) {
 			rc = wssl_error(err, PLUGTLS_E_INVALID_ARGUMENT, 0,

@@ -15,6 +15,8 @@
 
 #include <plugtls/provider.h>
 
+#include "ptb_der.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,78 +42,17 @@ plugtls_err wssl_map_tls_error(int wolf_code);
  * wolfSSL's per-thread ECC cache to be freed when the thread exits. */
 void wssl_thread_note(void);
 
-/* ---- wssl_der.c: a bounded DER reader ----------------------------------- */
-
-/* One TLV: tag (low-tag-number form only), the whole element (hdr, total)
- * and its contents (val, len). */
-struct wssl_tlv {
-	unsigned tag;
-	const unsigned char *hdr;
-	size_t total;
-	const unsigned char *val;
-	size_t len;
-};
-
-struct wssl_der {
-	const unsigned char *p;
-	size_t len;
-	size_t off;
-};
-
-void wssl_der_init(struct wssl_der *d, const unsigned char *p, size_t len);
-/* Read the next element (definite lengths only, bounded by the reader).
- * Returns 0, or -1 at the end or on malformed input. */
-int wssl_der_next(struct wssl_der *d, struct wssl_tlv *t);
-/* Like wssl_der_next, but the element must carry tag. */
-int wssl_der_expect(struct wssl_der *d, unsigned tag, struct wssl_tlv *t);
-/* Peek at the tag of the next element (-1 at the end). */
-int wssl_der_peek(const struct wssl_der *d);
-bool wssl_der_done(const struct wssl_der *d);
-/* A reader over the contents of t. */
-void wssl_der_enter(const struct wssl_tlv *t, struct wssl_der *inner);
-/* Dotted form of OID contents ("2.5.4.3"). Returns 0, -1 when malformed or
- * cap is too small. */
-int wssl_oid_dotted(const unsigned char *oid, size_t len, char *out,
-		    size_t cap);
-
-/* The parts of a certificate that the backend reads from the DER itself:
- * wolfSSL's DecodedCert keeps no ordered list of name attributes, of
- * subjectAltNames across types (e-mail names go to a separate list) or of
- * unknown EKU OIDs, and the outer signature OID only as a sum. */
-struct wssl_x509 {
-	struct wssl_tlv tbs;
-	struct wssl_tlv serial;  /* INTEGER */
-	struct wssl_tlv issuer;  /* Name SEQUENCE */
-	struct wssl_tlv not_before, not_after; /* Time (UTCTime or
-						  GeneralizedTime) */
-	struct wssl_tlv subject; /* Name SEQUENCE */
-	struct wssl_tlv spki;    /* SubjectPublicKeyInfo SEQUENCE */
-	struct wssl_tlv sig_oid; /* OID of the outer signatureAlgorithm */
-	bool has_exts;
-	struct wssl_tlv exts; /* the SEQUENCE OF Extension */
-};
-int wssl_x509_split(const unsigned char *der, size_t len, struct wssl_x509 *x);
-/* The contents octets of the id-ce extension OIDs read here (2.5.29.n). */
-#define WSSL_OID_CE(n) ((const unsigned char[]){0x55, 0x1d, (n)})
-#define WSSL_CE_SAN 17
-#define WSSL_CE_BASIC_CONSTRAINTS 19
-#define WSSL_CE_EKU 37
-/* Find the extension whose OID has the contents octets oid[0..oid_len-1]
- * (compared as bytes: DER has one encoding per OID); 1 found (value = the
- * OCTET STRING contents, critical set), 0 absent, -1 malformed. */
-int wssl_x509_ext(const struct wssl_x509 *x, const unsigned char *oid,
-		  size_t oid_len, struct wssl_tlv *value, bool *critical);
-bool wssl_tlv_equal(const struct wssl_tlv *a, const struct wssl_tlv *b);
+/* ---- wssl_der.c: CRLs, read with the shared DER reader ----------------- */
 
 /* A CRL's issuer Name and its revoked serial numbers. */
 struct wssl_crl {
-	struct wssl_tlv issuer;
+	struct ptb_tlv issuer;
 	bool has_revoked;
-	struct wssl_tlv revoked; /* SEQUENCE OF revoked entries */
+	struct ptb_tlv revoked; /* SEQUENCE OF revoked entries */
 };
 int wssl_crl_split(const unsigned char *der, size_t len, struct wssl_crl *c);
 /* 1 when serial (INTEGER contents) is listed, 0 when not, -1 malformed. */
-int wssl_crl_lists(const struct wssl_crl *c, const struct wssl_tlv *serial);
+int wssl_crl_lists(const struct wssl_crl *c, const struct ptb_tlv *serial);
 
 /* ---- wssl_cert.c -------------------------------------------------------- */
 

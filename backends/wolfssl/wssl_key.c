@@ -62,15 +62,15 @@ static bool has_key_end(const unsigned char *data, size_t len)
  * SEQUENCE, OCTET STRING }, where PrivateKeyInfo starts with an INTEGER. */
 static bool der_is_encrypted_pkcs8(const unsigned char *der, size_t len)
 {
-	struct wssl_der d, s;
-	struct wssl_tlv t, u;
+	struct ptb_der d, s;
+	struct ptb_tlv t, u;
 
-	wssl_der_init(&d, der, len);
-	if (wssl_der_expect(&d, 0x30, &t) != 0)
+	ptb_der_init(&d, der, len);
+	if (ptb_der_expect(&d, 0x30, &t) != 0)
 		return false;
-	wssl_der_enter(&t, &s);
-	return wssl_der_expect(&s, 0x30, &u) == 0 &&
-	       wssl_der_expect(&s, 0x04, &u) == 0 && wssl_der_done(&s);
+	ptb_der_enter(&t, &s);
+	return ptb_der_expect(&s, 0x30, &u) == 0 &&
+	       ptb_der_expect(&s, 0x04, &u) == 0 && ptb_der_done(&s);
 }
 
 #if WSSL_HAVE_RSA
@@ -175,22 +175,22 @@ static int spki_ed25519(const unsigned char *der, size_t len,
 static int pkcs8_alg(const unsigned char *der, size_t len, char *oid,
 		     size_t cap)
 {
-	struct wssl_der d, s, a;
-	struct wssl_tlv t, v, alg, id;
+	struct ptb_der d, s, a;
+	struct ptb_tlv t, v, alg, id;
 
 	oid[0] = '\0';
-	wssl_der_init(&d, der, len);
-	if (wssl_der_expect(&d, 0x30, &t) != 0)
+	ptb_der_init(&d, der, len);
+	if (ptb_der_expect(&d, 0x30, &t) != 0)
 		return -1;
-	wssl_der_enter(&t, &s);
-	if (wssl_der_expect(&s, 0x02, &v) != 0)
+	ptb_der_enter(&t, &s);
+	if (ptb_der_expect(&s, 0x02, &v) != 0)
 		return -1;
-	if (wssl_der_expect(&s, 0x30, &alg) != 0)
+	if (ptb_der_expect(&s, 0x30, &alg) != 0)
 		return 0; /* RSAPrivateKey or ECPrivateKey */
-	wssl_der_enter(&alg, &a);
-	if (wssl_der_expect(&a, 0x06, &id) != 0 ||
-	    wssl_der_expect(&s, 0x04, &v) != 0 ||
-	    wssl_oid_dotted(id.val, id.len, oid, cap) != 0)
+	ptb_der_enter(&alg, &a);
+	if (ptb_der_expect(&a, 0x06, &id) != 0 ||
+	    ptb_der_expect(&s, 0x04, &v) != 0 ||
+	    ptb_oid_dotted(id.val, id.len, oid, cap) != 0)
 		return -1;
 	return 0;
 }

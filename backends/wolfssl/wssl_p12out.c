@@ -209,26 +209,26 @@ static int utf8_to_utf16be(const char *s, struct dbuf *out)
  * PKCS#8 one for RSA, EC and Ed25519) around the traditional key. */
 static void private_key_info(const struct wssl_key *k, struct dbuf *out)
 {
-	struct wssl_der d, s;
-	struct wssl_tlv t, v, alg;
+	struct ptb_der d, s;
+	struct ptb_tlv t, v, alg;
 	struct dbuf body = {.secret = true};
 
-	wssl_der_init(&d, k->der, k->len);
-	if (wssl_der_expect(&d, 0x30, &t) == 0) {
-		wssl_der_enter(&t, &s);
-		if (wssl_der_expect(&s, 0x02, &v) == 0 &&
-		    wssl_der_peek(&s) == 0x30) {
+	ptb_der_init(&d, k->der, k->len);
+	if (ptb_der_expect(&d, 0x30, &t) == 0) {
+		ptb_der_enter(&t, &s);
+		if (ptb_der_expect(&s, 0x02, &v) == 0 &&
+		    ptb_der_peek(&s) == 0x30) {
 			db_put(out, k->der, k->len);
 			return;
 		}
 	}
-	wssl_der_init(&d, k->spki, k->spki_len);
-	if (wssl_der_expect(&d, 0x30, &t) != 0) {
+	ptb_der_init(&d, k->spki, k->spki_len);
+	if (ptb_der_expect(&d, 0x30, &t) != 0) {
 		out->fail = true;
 		return;
 	}
-	wssl_der_enter(&t, &s);
-	if (wssl_der_expect(&s, 0x30, &alg) != 0) {
+	ptb_der_enter(&t, &s);
+	if (ptb_der_expect(&s, 0x30, &alg) != 0) {
 		out->fail = true;
 		return;
 	}

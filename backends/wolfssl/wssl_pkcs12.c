@@ -79,9 +79,9 @@ static void free_wolf_list(WC_DerCertList *l)
 static bool spki_matches(const unsigned char *der, size_t len,
 			 const struct wssl_key *k)
 {
-	struct wssl_x509 x;
+	struct ptb_x509 x;
 
-	return wssl_x509_split(der, len, &x) == 0 &&
+	return ptb_x509_split(der, len, &x) == 0 &&
 	       x.spki.total == k->spki_len &&
 	       memcmp(x.spki.hdr, k->spki, k->spki_len) == 0;
 }
@@ -111,11 +111,11 @@ plugtls_err wssl_p12_import(const unsigned char *der, size_t len,
 	/* wc_d2i_PKCS12 reads the outer structure; it must be the whole
 	 * input (a truncated bundle is malformed, not a bad password). */
 	{
-		struct wssl_der d;
-		struct wssl_tlv t;
+		struct ptb_der d;
+		struct ptb_tlv t;
 
-		wssl_der_init(&d, der, len);
-		if (wssl_der_expect(&d, 0x30, &t) != 0 || !wssl_der_done(&d))
+		ptb_der_init(&d, der, len);
+		if (ptb_der_expect(&d, 0x30, &t) != 0 || !ptb_der_done(&d))
 			return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
 					  "PKCS#12: not a DER PFX");
 	}

@@ -84,7 +84,7 @@ struct wssl_blob {
 
 struct node {
 	const struct wssl_cert *cert; /* borrowed */
-	struct wssl_x509 x;
+	struct ptb_x509 x;
 	bool anchor;
 	bool used;
 	bool is_ca;
@@ -105,7 +105,7 @@ static plugtls_err node_init(struct node *nd, const struct wssl_cert *c,
 	memset(nd, 0, sizeof(*nd));
 	nd->cert = c;
 	nd->anchor = anchor;
-	if (wssl_x509_split(c->der, c->len, &nd->x) != 0)
+	if (ptb_x509_split(c->der, c->len, &nd->x) != 0)
 		return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
 				  "verify: malformed certificate");
 	dc = plugtls_prov_malloc(sizeof(*dc));
@@ -130,7 +130,7 @@ static plugtls_err node_init(struct node *nd, const struct wssl_cert *c,
 	if (ret != 0)
 		return wssl_error(err, PLUGTLS_E_MALFORMED, ret,
 				  "verify: certificate");
-	nd->self_issued = wssl_tlv_equal(&nd->x.subject, &nd->x.issuer);
+	nd->self_issued = ptb_tlv_equal(&nd->x.subject, &nd->x.issuer);
 	return PLUGTLS_OK;
 }
 
@@ -261,7 +261,7 @@ plugtls_err wssl_trust_add_crl(void *trust, const unsigned char *der,
  * when both have one (RFC 5280 4.2.1.1; wolfSSL's signer lookup). */
 static bool may_issue(const struct node *issuer, const struct node *cert)
 {
-	if (!wssl_tlv_equal(&issuer->x.subject, &cert->x.issuer))
+	if (!ptb_tlv_equal(&issuer->x.subject, &cert->x.issuer))
 		return false;
 	if (issuer->skid_set && cert->akid_set &&
 	    memcmp(issuer->skid, cert->akid, KEYID_SIZE) != 0)
@@ -390,7 +390,7 @@ static void load_crls_of(WOLFSSL_CERT_MANAGER *cm, struct crlstate *cs,
 {
 	for (size_t i = 0; i < cs->t->n_crls; i++) {
 		if (cs->loaded[i] ||
-		    !wssl_tlv_equal(&cs->parsed[i].issuer, &ca->x.subject))
+		    !ptb_tlv_equal(&cs->parsed[i].issuer, &ca->x.subject))
 			continue;
 		if (wolfSSL_CertManagerLoadCRLBuffer(
 			    cm, cs->t->crls[i].der, (long)cs->t->crls[i].len,
@@ -408,7 +408,7 @@ static uint32_t crl_check(WOLFSSL_CERT_MANAGER *cm, struct crlstate *cs,
 
 	for (size_t i = 0; i < cs->t->n_crls; i++)
 		if (cs->loaded[i] &&
-		    wssl_tlv_equal(&cs->parsed[i].issuer, &nd->x.issuer))
+		    ptb_tlv_equal(&cs->parsed[i].issuer, &nd->x.issuer))
 			have = true;
 	if (!have)
 		return PLUGTLS_VERIFY_CRL_UNAVAILABLE;
@@ -419,7 +419,7 @@ static uint32_t crl_check(WOLFSSL_CERT_MANAGER *cm, struct crlstate *cs,
 		 * outside its validity (see the top of the file). */
 		for (size_t i = 0; i < cs->t->n_crls; i++) {
 			if (!cs->loaded[i] ||
-			    !wssl_tlv_equal(&cs->parsed[i].issuer,
+			    !ptb_tlv_equal(&cs->parsed[i].issuer,
 					    &nd->x.issuer))
 				continue;
 			int r = wssl_crl_lists(&cs->parsed[i], &nd->x.serial);
