@@ -115,6 +115,8 @@
 # leaf-selfsigned.pem        self-signed leaf (CA:FALSE), never trusted
 # unknown-ca.pem / .key      a root that no test trusts
 # leaf-unknown.pem           leaf signed by unknown-ca
+# impostor-ca.pem / .key     a root with ca's subject name and another key
+# leaf-impostor.pem          leaf signed by impostor-ca (issuer name: ca's)
 # leaf-wildcard.pem          CN=*.wild.test, SAN DNS:*.wild.test only
 # leaf-wildcard-tld.pem      CN=*.test, SAN DNS:*.test only: must not match
 #                            "a.test" (wildcard over a single label)
@@ -617,6 +619,16 @@ sign unknown-ca unknown-ca "$SUBJ_BASE/CN=plugtls Unknown Root CA" self \
 	x_root 01 "$CA_START" "$CA_END"
 newkey leaf-unknown ec
 sign leaf-unknown leaf-unknown "/CN=localhost" unknown-ca x_server 6004 \
+	"$START" "$END"
+
+# A root with the trusted root's name but a key of its own, and a leaf it
+# signed: only the key identifiers tell the two roots apart.
+newdb impostor-ca
+newkey impostor-ca ec
+sign impostor-ca impostor-ca "$SUBJ_BASE/CN=plugtls Test Root CA" self \
+	x_root 01 "$CA_START" "$CA_END"
+newkey leaf-impostor ec
+sign leaf-impostor leaf-impostor "/CN=localhost" impostor-ca x_server 6014 \
 	"$START" "$END"
 
 newkey leaf-wildcard ec

@@ -125,6 +125,12 @@ static const struct vcase cases[] = {
 	/* ---- issuers ---- */
 	{ "unknown-issuer", "leaf-unknown.pem", { NULL }, .host = "localhost",
 	  FAIL(V_UNKNOWN) },
+	/* The trusted root's name, another key: the key identifiers must
+	 * keep the trusted root out of the chain. */
+	{ "issuer-name-only", "leaf-impostor.pem", { NULL },
+	  .host = "localhost", FAIL(V_UNKNOWN) },
+	{ "issuer-name-only-root-sent", "leaf-impostor.pem",
+	  { "impostor-ca.pem" }, .host = "localhost", FAIL(V_UNKNOWN) },
 	{ "self-signed-leaf", "leaf-selfsigned.pem", { NULL },
 	  .host = "localhost", FAIL(V_SELF) },
 	{ "missing-intermediate", "leaf-missing-int.pem", { NULL },

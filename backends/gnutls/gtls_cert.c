@@ -82,12 +82,6 @@ out:
 	return ret;
 }
 
-bool gtls_crt_same(gnutls_x509_crt_t a, gnutls_x509_crt_t b)
-{
-	/* gnutls_x509_crt_equals() compares the DER encodings. */
-	return a && b && gnutls_x509_crt_equals(a, b) != 0;
-}
-
 /* ---- DN values to UTF-8 ----------------------------------------------- */
 
 static size_t utf8_put(unsigned char *o, uint32_t cp)

@@ -49,8 +49,6 @@ GTLS_HIDDEN plugtls_err gtls_cert_fields(void *cert, plugtls_prov_fields *f,
 					 plugtls_error *err);
 /* A new copy of crt (through its DER). */
 GTLS_HIDDEN int gtls_crt_dup(gnutls_x509_crt_t crt, gnutls_x509_crt_t *out);
-/* Byte-equal certificates? */
-GTLS_HIDDEN bool gtls_crt_same(gnutls_x509_crt_t a, gnutls_x509_crt_t b);
 
 /* ---- gtls_verify.c ---------------------------------------------------- */
 struct gtls_trust;

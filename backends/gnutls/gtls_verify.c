@@ -12,7 +12,10 @@
  *     partial chains allowed): from the leaf, at each step an issuer is
  *     looked for in the trust store first, then among the untrusted
  *     certificates; any certificate of the trust store is an anchor, and
- *     a leaf that is itself in the store is trusted as it is.
+ *     a leaf that is itself in the store is trusted as it is; a
+ *     self-issued certificate ends the chain. Issuers are matched as
+ *     GnuTLS's is_issuer() matches them, on names read once from the DER
+ *     (struct gtls_names).
  *  2. GnuTLS checks that chain with gnutls_x509_trust_list_verify_crt2()
  *     against a one-certificate trust list holding the chosen anchor, with
  *     time checks and CRL checks off and every signature algorithm allowed
@@ -24,16 +27,36 @@
  *     missing CRLs, and chain length.
  */
 #include "gtls_int.h"
+#include "ptb_der.h"
 
 #include <string.h>
 
 /* The longest chain ever built (plugtls caps max_depth at 64). */
 #define GTLS_CHAIN_MAX 66
 
+/* What chain building compares of a certificate, as GnuTLS's is_issuer()
+ * compares it (lib/x509/verify.c, 3.7.9), read from the DER once: the raw
+ * subject and issuer Names; their gnutls_x509_rdn_get2() strings, which
+ * GnuTLS compares when the bytes differ (_gnutls_x509_compare_raw_dn);
+ * and the key identifiers (a certificate without an authority key
+ * identifier, or an issuer without a subject key identifier, matches on
+ * names alone). gnutls_x509_crt_check_issuer() decodes the key identifiers
+ * through libtasn1 on every call and formats both names for every CA
+ * whose name bytes differ: with a system trust store, hundreds of
+ * formatted names per handshake. */
+struct gtls_names {
+	gnutls_datum_t der;             /* owned (gnutls_x509_crt_export2) */
+	struct ptb_tlv subject, issuer; /* Name TLVs in der */
+	struct ptb_tlv skid, akid;      /* key identifiers; len 0: none */
+	gnutls_datum_t str[2];          /* rdn_get2 of subject, issuer */
+	signed char str_state[2];       /* 0 not yet, 1 made, -1 failed */
+};
+
 struct gtls_trust {
 	gnutls_x509_trust_list_t tl; /* holds its own copies */
 	gnutls_x509_crt_t *cas;	     /* our copies: anchors */
-	size_t n_cas, cap_cas;
+	struct gtls_names *names;    /* [n_cas], subject strings made */
+	size_t n_cas, cap_cas, cap_names;
 	gnutls_x509_crl_t *crls;
 	size_t n_crls, cap_crls;
 };
@@ -57,6 +80,106 @@ plugtls_err gtls_trust_new(void **out, plugtls_error *err)
 	return PLUGTLS_OK;
 }
 
+#define GTLS_SUBJECT 0
+#define GTLS_ISSUER 1
+
+static void names_free(struct gtls_names *nm)
+{
+	gnutls_free(nm->der.data);
+	gnutls_free(nm->str[0].data);
+	gnutls_free(nm->str[1].data);
+	memset(nm, 0, sizeof(*nm));
+}
+
+/* A key identifier extension's identifier: SubjectKeyIdentifier ::=
+ * OCTET STRING; AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0]
+ * IMPLICIT OCTET STRING OPTIONAL, ... } (RFC 5280 4.2.1.1, 4.2.1.2). An
+ * identifier that is absent, malformed or longer than GnuTLS reads (128
+ * bytes: its getters then fail, and is_issuer() matches on names) is
+ * left empty. */
+static void names_keyid(const struct ptb_x509 *x, unsigned ce, unsigned tag,
+			struct ptb_tlv *out)
+{
+	struct ptb_tlv v, id;
+	struct ptb_der d, in;
+
+	memset(out, 0, sizeof(*out));
+	if (ptb_x509_ext(x, PTB_OID_CE(ce), 3, &v, NULL) != 1)
+		return;
+	ptb_der_enter(&v, &d);
+	if (tag == 0x80) {
+		if (ptb_der_expect(&d, 0x30, &v) != 0)
+			return;
+		ptb_der_enter(&v, &in);
+		d = in;
+	}
+	if (ptb_der_expect(&d, tag, &id) == 0 && id.len <= 128)
+		*out = id;
+}
+
+/* 0, or a GnuTLS error code. */
+static int names_init(gnutls_x509_crt_t crt, struct gtls_names *nm)
+{
+	struct ptb_x509 x;
+	int ret;
+
+	memset(nm, 0, sizeof(*nm));
+	ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &nm->der);
+	if (ret < 0)
+		return ret;
+	if (ptb_x509_split(nm->der.data, nm->der.size, &x) != 0) {
+		names_free(nm);
+		return GNUTLS_E_ASN1_DER_ERROR;
+	}
+	nm->subject = x.subject;
+	nm->issuer = x.issuer;
+	names_keyid(&x, 14, 0x04, &nm->skid);
+	names_keyid(&x, 35, 0x80, &nm->akid);
+	return 0;
+}
+
+/* The rdn_get2 string of a name, made on first use: false when GnuTLS
+ * cannot make it (is_issuer() then finds no match). */
+static bool names_str(struct gtls_names *nm, int which)
+{
+	if (nm->str_state[which] == 0) {
+		const struct ptb_tlv *n = which ? &nm->issuer : &nm->subject;
+		gnutls_datum_t raw = {(unsigned char *)n->hdr,
+				      (unsigned)n->total};
+
+		nm->str_state[which] =
+			gnutls_x509_rdn_get2(&raw, &nm->str[which], 0) < 0 ? -1
+									  : 1;
+	}
+	return nm->str_state[which] > 0;
+}
+
+/* GnuTLS's is_issuer(c, is). is's subject string must already be made
+ * when is is shared (a trust store's: made when added). */
+static bool names_issued(struct gtls_names *c, struct gtls_names *is)
+{
+	const struct ptb_tlv *a = &c->issuer, *b = &is->subject;
+
+	if (!(a->total == b->total && memcmp(a->hdr, b->hdr, a->total) == 0)) {
+		if (!names_str(c, GTLS_ISSUER) || !names_str(is, GTLS_SUBJECT))
+			return false;
+		if (c->str[GTLS_ISSUER].size != is->str[GTLS_SUBJECT].size ||
+		    memcmp(c->str[GTLS_ISSUER].data, is->str[GTLS_SUBJECT].data,
+			   c->str[GTLS_ISSUER].size) != 0)
+			return false;
+	}
+	if (c->akid.len == 0 || is->skid.len == 0)
+		return true;
+	return c->akid.len == is->skid.len &&
+	       memcmp(c->akid.val, is->skid.val, c->akid.len) == 0;
+}
+
+static bool names_same(const struct gtls_names *a, const struct gtls_names *b)
+{
+	return a->der.size == b->der.size &&
+	       memcmp(a->der.data, b->der.data, a->der.size) == 0;
+}
+
 void gtls_trust_free(void *trust)
 {
 	struct gtls_trust *t = trust;
@@ -65,8 +188,11 @@ void gtls_trust_free(void *trust)
 		return;
 	/* all = 1: the list frees the copies it was given. */
 	gnutls_x509_trust_list_deinit(t->tl, 1);
-	for (size_t i = 0; i < t->n_cas; i++)
+	for (size_t i = 0; i < t->n_cas; i++) {
 		gnutls_x509_crt_deinit(t->cas[i]);
+		names_free(&t->names[i]);
+	}
+	plugtls_prov_free(t->names);
 	for (size_t i = 0; i < t->n_crls; i++)
 		gnutls_x509_crl_deinit(t->crls[i]);
 	plugtls_prov_free(t->cas);
@@ -99,9 +225,19 @@ plugtls_err gtls_trust_add_cert(void *trust, void *cert, plugtls_error *err)
 	plugtls_err rc;
 	int ret;
 
-	if (grow((void **)&t->cas, &t->cap_cas, t->n_cas, sizeof(*t->cas)) < 0)
+	struct gtls_names nm;
+
+	if (grow((void **)&t->cas, &t->cap_cas, t->n_cas, sizeof(*t->cas)) <
+		    0 ||
+	    grow((void **)&t->names, &t->cap_names, t->n_cas,
+		 sizeof(*t->names)) < 0)
 		return plugtls_prov_error(err, PLUGTLS_E_NOMEM, 0,
 					  "gnutls: out of memory");
+	ret = names_init(cert, &nm);
+	if (ret < 0)
+		return gtls_error(err, PLUGTLS_E_MALFORMED, ret, "read CA");
+	/* Made now: verifications read a store from many threads. */
+	(void)names_str(&nm, GTLS_SUBJECT);
 	ret = gtls_crt_dup(cert, &mine);
 	if (ret < 0) {
 		rc = gtls_error(err, PLUGTLS_E_MALFORMED, ret, "copy CA");
@@ -125,10 +261,13 @@ plugtls_err gtls_trust_add_cert(void *trust, void *cert, plugtls_error *err)
 		goto out;
 	}
 	listed = NULL;
+	t->names[t->n_cas] = nm;
+	memset(&nm, 0, sizeof(nm));
 	t->cas[t->n_cas++] = mine;
 	mine = NULL;
 	rc = PLUGTLS_OK;
 out:
+	names_free(&nm);
 	if (listed)
 		gnutls_x509_crt_deinit(listed);
 	if (mine)
@@ -175,28 +314,6 @@ out:
 
 /* ---- chain building --------------------------------------------------- */
 
-/* gtls_crt_same (DER equality: gnutls_x509_crt_equals exports both
- * certificates, ~140k instructions per call on 3.7.9) behind a cheap test:
- * certificates whose subject names differ byte for byte never have the
- * same DER. Called for every certificate of every chain built. */
-static bool crt_same(gnutls_x509_crt_t a, gnutls_x509_crt_t b)
-{
-	gnutls_datum_t da = {NULL, 0}, db = {NULL, 0};
-	bool differ = false;
-
-	if (a == b)
-		return a != NULL;
-	if (!a || !b)
-		return false;
-	if (gnutls_x509_crt_get_raw_dn(a, &da) == 0 &&
-	    gnutls_x509_crt_get_raw_dn(b, &db) == 0)
-		differ = da.size != db.size ||
-			 (da.size && memcmp(da.data, db.data, da.size) != 0);
-	gnutls_free(da.data);
-	gnutls_free(db.data);
-	return !differ && gtls_crt_same(a, b);
-}
-
 static bool self_issued(gnutls_x509_crt_t c)
 {
 	/* Name (and, when present, key identifiers) of issuer and subject
@@ -204,66 +321,63 @@ static bool self_issued(gnutls_x509_crt_t c)
 	return gnutls_x509_crt_check_issuer(c, c) != 0;
 }
 
-static gnutls_x509_crt_t trust_same(const struct gtls_trust *t,
-				    gnutls_x509_crt_t c)
+/* Index of the trust store's copy of the certificate nm, or of an issuer
+ * of nm in the store (is_issuer); -1 when none. */
+static long trust_find(const struct gtls_trust *t, struct gtls_names *nm,
+		       bool issuer)
 {
-	for (size_t i = 0; t && i < t->n_cas; i++)
-		if (crt_same(t->cas[i], c))
-			return t->cas[i];
-	return NULL;
+	for (size_t i = 0; t && i < t->n_cas; i++) {
+		/* Not written: a store's subject strings are made when the
+		 * certificate is added (gtls_trust_add_cert). */
+		struct gtls_names *ca = (struct gtls_names *)&t->names[i];
+		if (issuer ? names_issued(nm, ca) : names_same(nm, ca))
+			return (long)i;
+	}
+	return -1;
 }
 
-static gnutls_x509_crt_t trust_issuer(const struct gtls_trust *t,
-				      gnutls_x509_crt_t c)
-{
-	for (size_t i = 0; t && i < t->n_cas; i++)
-		if (gnutls_x509_crt_check_issuer(c, t->cas[i]))
-			return t->cas[i];
-	return NULL;
-}
-
-static bool in_chain(gnutls_x509_crt_t *chain, size_t len, gnutls_x509_crt_t c)
-{
-	for (size_t i = 0; i < len; i++)
-		if (crt_same(chain[i], c))
-			return true;
-	return false;
-}
-
-/* Builds chain[0..*len-1] from natives; *anchored when its last element is
- * an anchor of t. */
+/* Builds chain[0..*len-1] from natives (nn[i]: the names of natives[i]);
+ * *anchored when its last element is an anchor of t. */
 static void build_chain(const struct gtls_trust *t, void *const *natives,
-			size_t n, gnutls_x509_crt_t *chain, size_t *len,
-			bool *anchored)
+			struct gtls_names *nn, size_t n,
+			gnutls_x509_crt_t *chain, size_t *len, bool *anchored)
 {
-	size_t l = 1;
+	size_t l = 1, at[GTLS_CHAIN_MAX]; /* at[k]: index in natives */
+	long ca;
 
 	chain[0] = natives[0];
-	*anchored = trust_same(t, chain[0]) != NULL;
+	at[0] = 0;
+	*anchored = trust_find(t, &nn[0], false) >= 0;
 	while (!*anchored && l < GTLS_CHAIN_MAX) {
-		gnutls_x509_crt_t cur = chain[l - 1], next = NULL;
+		struct gtls_names *cur = &nn[at[l - 1]];
+		size_t next = 0;
 
+		/* A self-issued certificate is an anchor only as itself
+		 * (checked above for the leaf, and by trusted-first below
+		 * for the others): nothing is looked for above it, as in
+		 * OpenSSL 3, not even a trusted certificate of the same
+		 * name. */
+		if (names_issued(cur, cur))
+			break;
 		/* Trusted first (OpenSSL's X509_V_FLAG_TRUSTED_FIRST). */
-		next = trust_issuer(t, cur);
-		if (next) {
-			if (!crt_same(next, cur))
-				chain[l++] = next;
+		ca = trust_find(t, cur, true);
+		if (ca >= 0) {
+			if (!names_same(&t->names[ca], cur))
+				chain[l++] = t->cas[ca];
 			*anchored = true;
 			break;
 		}
-		if (self_issued(cur))
-			break; /* an untrusted root: nothing above it */
-		for (size_t i = 1; i < n; i++) {
-			gnutls_x509_crt_t cand = natives[i];
-			if (!in_chain(chain, l, cand) &&
-			    gnutls_x509_crt_check_issuer(cur, cand)) {
-				next = cand;
-				break;
-			}
+		for (size_t i = 1; i < n && !next; i++) {
+			bool used = false;
+			for (size_t k = 0; k < l && !used; k++)
+				used = names_same(&nn[at[k]], &nn[i]);
+			if (!used && names_issued(cur, &nn[i]))
+				next = i;
 		}
 		if (!next)
 			break;
-		chain[l++] = next;
+		at[l] = next;
+		chain[l++] = natives[next];
 	}
 	*len = l;
 }
@@ -470,6 +584,7 @@ plugtls_err gtls_verify(void *trust, void *const *natives, size_t n,
 {
 	const struct gtls_trust *t = trust;
 	gnutls_x509_crt_t chain[GTLS_CHAIN_MAX];
+	struct gtls_names *nn;
 	size_t len = 0;
 	bool anchored = false;
 	unsigned status = 0;
@@ -480,13 +595,25 @@ plugtls_err gtls_verify(void *trust, void *const *natives, size_t n,
 	if (n == 0 || !natives || !natives[0])
 		return plugtls_prov_error(err, PLUGTLS_E_INVALID_ARGUMENT, 0,
 					  "gnutls: verify: no certificate");
-	build_chain(t, natives, n, chain, &len, &anchored);
+	nn = plugtls_prov_calloc(n, sizeof(*nn));
+	if (!nn)
+		return plugtls_prov_error(err, PLUGTLS_E_NOMEM, 0,
+					  "gnutls: verify: out of memory");
+	for (size_t i = 0; i < n; i++) {
+		ret = names_init(natives[i], &nn[i]);
+		if (ret < 0) {
+			rc = gtls_error(err, PLUGTLS_E_MALFORMED, ret,
+					"verify: read certificate %zu", i);
+			goto out;
+		}
+	}
+	build_chain(t, natives, nn, n, chain, &len, &anchored);
 
 	if (anchored && len == 1) {
 		/* The leaf itself is in the trust store: trusted as it is
 		 * (OpenSSL with X509_V_FLAG_PARTIAL_CHAIN). */
 		status = 0;
-	} else if (!anchored && len == 1 && self_issued(chain[0])) {
+	} else if (!anchored && len == 1 && names_issued(&nn[0], &nn[0])) {
 		/* OpenSSL: X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, and
 		 * nothing else about this certificate (its self-signature is
 		 * not checked unless X509_V_FLAG_CHECK_SS_SIGNATURE). GnuTLS
@@ -494,9 +621,11 @@ plugtls_err gtls_verify(void *trust, void *const *natives, size_t n,
 		r |= PLUGTLS_VERIFY_SELF_SIGNED;
 	} else {
 		ret = gnutls_status(chain, len, anchored, &status);
-		if (ret < 0)
-			return gtls_error(err, PLUGTLS_E_INTERNAL, ret,
-					  "verify certificate chain");
+		if (ret < 0) {
+			rc = gtls_error(err, PLUGTLS_E_INTERNAL, ret,
+					"verify certificate chain");
+			goto out;
+		}
 		r |= map_status(status);
 		if (!anchored)
 			r |= PLUGTLS_VERIFY_UNKNOWN_ISSUER;
@@ -526,11 +655,18 @@ plugtls_err gtls_verify(void *trust, void *const *natives, size_t n,
 
 	for (size_t i = 0; sink && i < len; i++) {
 		rc = sink(arg, chain[i]);
-		if (rc)
-			return plugtls_prov_error(err, rc, 0,
-						  "gnutls: verify: reporting "
-						  "the chain failed");
+		if (rc) {
+			rc = plugtls_prov_error(err, rc, 0,
+						"gnutls: verify: reporting "
+						"the chain failed");
+			goto out;
+		}
 	}
 	*reasons = r;
-	return PLUGTLS_OK;
+	rc = PLUGTLS_OK;
+out:
+	for (size_t i = 0; i < n; i++)
+		names_free(&nn[i]);
+	plugtls_prov_free(nn);
+	return rc;
 }

@@ -58,6 +58,10 @@
  *    in the CRLs wolfSSL accepted (signature verified when loaded);
  *  - depth: counted by the backend (max_depth certificates, leaf and anchor
  *    included): CHAIN_TOO_LONG.
+ *  - a self-issued certificate ends the path: it is an anchor only as
+ *    itself, never signed by a trusted certificate of the same name
+ *    (OpenSSL 3 looks for nothing above it; wolfSSL's signer lookup by
+ *    name would pick the trusted one and fail its signature).
  * Not supplemented: wolfSSL checks name constraints against the direct
  * signer only (a constraint in a root does not reach a leaf two levels
  * down); it refuses to load a CRL past its nextUpdate (time is not the
@@ -306,6 +310,15 @@ static void build_path(struct vstate *v, int max_depth)
 		}
 		if (v->len >= limit) {
 			v->reasons |= PLUGTLS_VERIFY_CHAIN_TOO_LONG;
+			return;
+		}
+		/* A self-issued certificate is an anchor only as itself
+		 * (cur->anchor above): nothing is looked for above it, as in
+		 * OpenSSL 3, not even a trusted certificate of the same name
+		 * (whose signature check would then fail). */
+		if (may_issue(cur, cur)) {
+			v->reasons |= v->len == 1 ? PLUGTLS_VERIFY_SELF_SIGNED
+						  : PLUGTLS_VERIFY_UNKNOWN_ISSUER;
 			return;
 		}
 		/* Trusted issuers first (as OpenSSL's TRUSTED_FIRST), then
