@@ -13,7 +13,8 @@
  *     looked for in the trust store first, then among the untrusted
  *     certificates; any certificate of the trust store is an anchor, and
  *     a leaf that is itself in the store is trusted as it is; a
- *     self-issued certificate ends the chain. Issuers are matched as
+ *     self-issued certificate (the same Name bytes as subject and issuer)
+ *     ends the chain. Issuers are matched as
  *     GnuTLS's is_issuer() matches them, on names read once from the DER
  *     (struct gtls_names).
  *  2. GnuTLS checks that chain with gnutls_x509_trust_list_verify_crt2()
@@ -172,6 +173,19 @@ static bool names_issued(struct gtls_names *c, struct gtls_names *is)
 		return true;
 	return c->akid.len == is->skid.len &&
 	       memcmp(c->akid.val, is->skid.val, c->akid.len) == 0;
+}
+
+/* Self-issued, for ending a chain: the same Name bytes as issuer and
+ * subject, and key identifiers that agree. (names_issued(nm, nm) would
+ * also format both names whenever their bytes differ, i.e. for nearly
+ * every certificate.) */
+static bool names_self_issued(const struct gtls_names *nm)
+{
+	if (!ptb_tlv_equal(&nm->subject, &nm->issuer))
+		return false;
+	return nm->akid.len == 0 || nm->skid.len == 0 ||
+	       (nm->akid.len == nm->skid.len &&
+		memcmp(nm->akid.val, nm->skid.val, nm->akid.len) == 0);
 }
 
 static bool names_same(const struct gtls_names *a, const struct gtls_names *b)
@@ -357,7 +371,7 @@ static void build_chain(const struct gtls_trust *t, void *const *natives,
 		 * for the others): nothing is looked for above it, as in
 		 * OpenSSL 3, not even a trusted certificate of the same
 		 * name. */
-		if (names_issued(cur, cur))
+		if (names_self_issued(cur))
 			break;
 		/* Trusted first (OpenSSL's X509_V_FLAG_TRUSTED_FIRST). */
 		ca = trust_find(t, cur, true);
