@@ -319,45 +319,110 @@ bad:
 }
 
 /* BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE,
- * pathLenConstraint INTEGER (0..MAX) OPTIONAL } (RFC 5280 4.2.1.9), reported
- * only when present; pathLenConstraint as written (a huge one is as good
- * as none: INT_MAX), as the other backends report it. */
-plugtls_err ptb_report_basic_constraints(plugtls_prov_fields *f,
-					    const struct ptb_x509 *x,
-					    plugtls_error *err)
+ * pathLenConstraint INTEGER (0..MAX) OPTIONAL } (RFC 5280 4.2.1.9). */
+int ptb_x509_basic_constraints(const struct ptb_x509 *x, bool *is_ca,
+			       int *path_len)
 {
 	struct ptb_tlv v, seq, t;
 	struct ptb_der d, in;
-	int is_ca = 0, path_len = -1;
 	int r;
 
+	*is_ca = false;
+	*path_len = -1;
 	r = ptb_x509_ext(x, PTB_OID_CE(PTB_CE_BASIC_CONSTRAINTS), 3, &v,
-			  NULL);
-	if (r == 0)
-		return PLUGTLS_OK;
-	if (r < 0)
-		goto bad;
+			 NULL);
+	if (r <= 0)
+		return r;
 	ptb_der_enter(&v, &d);
 	if (ptb_der_expect(&d, 0x30, &seq) != 0 || !ptb_der_done(&d))
-		goto bad;
+		return -1;
 	ptb_der_enter(&seq, &in);
 	if (ptb_der_peek(&in) == 0x01) {
 		if (ptb_der_next(&in, &t) != 0 || t.len != 1)
-			goto bad;
-		is_ca = t.val[0] != 0;
+			return -1;
+		*is_ca = t.val[0] != 0;
 	}
 	if (!ptb_der_done(&in)) {
 		uint64_t n = 0;
 
 		if (ptb_der_expect(&in, 0x02, &t) != 0 || t.len == 0 ||
 		    (t.val[0] & 0x80) || !ptb_der_done(&in))
-			goto bad; /* negative, empty or trailing data */
+			return -1; /* negative, empty or trailing data */
 		for (size_t i = 0; i < t.len && n <= INT_MAX; i++)
 			n = (n << 8) | t.val[i];
-		path_len = n > INT_MAX ? INT_MAX : (int)n;
+		*path_len = n > INT_MAX ? INT_MAX : (int)n;
 	}
-	return plugtls_prov_fields_basic_constraints(f, is_ca, path_len);
-bad:
-	return plugtls_prov_error(err, PLUGTLS_E_MALFORMED, 0,
-			  "certificate: malformed basicConstraints");
+	return 1;
+}
+
+/* KeyUsage ::= BIT STRING (RFC 5280 4.2.1.3): the first two octets of
+ * bits, bit 0 (digitalSignature) being 0x80 of the first. */
+int ptb_x509_key_usage(const struct ptb_x509 *x, unsigned *bits)
+{
+	struct ptb_tlv v, b;
+	struct ptb_der d;
+	int r;
+
+	*bits = 0;
+	r = ptb_x509_ext(x, PTB_OID_CE(PTB_CE_KEY_USAGE), 3, &v, NULL);
+	if (r <= 0)
+		return r;
+	ptb_der_enter(&v, &d);
+	if (ptb_der_expect(&d, 0x03, &b) != 0 || !ptb_der_done(&d) ||
+	    b.len < 1 || b.val[0] > 7)
+		return -1;
+	if (b.len > 1)
+		*bits = b.val[1];
+	if (b.len > 2)
+		*bits |= (unsigned)b.val[2] << 8;
+	return 1;
+}
+
+/* SubjectKeyIdentifier ::= KeyIdentifier (OCTET STRING);
+ * AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT
+ * KeyIdentifier OPTIONAL, ... } (RFC 5280 4.2.1.1, 4.2.1.2). */
+int ptb_x509_keyid(const struct ptb_x509 *x, bool authority,
+		   struct ptb_tlv *id)
+{
+	struct ptb_tlv v;
+	struct ptb_der d, in;
+	int r;
+
+	memset(id, 0, sizeof(*id));
+	r = ptb_x509_ext(x,
+			 PTB_OID_CE(authority ? PTB_CE_AUTHORITY_KEY_ID
+					      : PTB_CE_SUBJECT_KEY_ID),
+			 3, &v, NULL);
+	if (r <= 0)
+		return r;
+	ptb_der_enter(&v, &d);
+	if (authority) {
+		if (ptb_der_expect(&d, 0x30, &v) != 0 || !ptb_der_done(&d))
+			return -1;
+		ptb_der_enter(&v, &in);
+		if (ptb_der_peek(&in) != 0x80)
+			return 0; /* no keyIdentifier */
+		return ptb_der_next(&in, id) == 0 ? 1 : -1;
+	}
+	if (ptb_der_expect(&d, 0x04, id) != 0 || !ptb_der_done(&d))
+		return -1;
+	return 1;
+}
+
+plugtls_err ptb_report_basic_constraints(plugtls_prov_fields *f,
+					 const struct ptb_x509 *x,
+					 plugtls_error *err)
+{
+	bool is_ca;
+	int path_len;
+	int r = ptb_x509_basic_constraints(x, &is_ca, &path_len);
+
+	if (r == 0)
+		return PLUGTLS_OK;
+	if (r < 0)
+		return plugtls_prov_error(err, PLUGTLS_E_MALFORMED, 0,
+					  "certificate: malformed "
+					  "basicConstraints");
+	return plugtls_prov_fields_basic_constraints(f, is_ca ? 1 : 0,
+						     path_len);
 }

@@ -68,8 +68,11 @@ struct ptb_x509 {
 int ptb_x509_split(const unsigned char *der, size_t len, struct ptb_x509 *x);
 /* The contents octets of the id-ce extension OIDs read here (2.5.29.n). */
 #define PTB_OID_CE(n) ((const unsigned char[]){0x55, 0x1d, (n)})
+#define PTB_CE_SUBJECT_KEY_ID 14
+#define PTB_CE_KEY_USAGE 15
 #define PTB_CE_SAN 17
 #define PTB_CE_BASIC_CONSTRAINTS 19
+#define PTB_CE_AUTHORITY_KEY_ID 35
 #define PTB_CE_EKU 37
 /* Find the extension whose OID has the contents octets oid[0..oid_len-1]
  * (compared as bytes: DER has one encoding per OID); 1 found (value = the
@@ -77,6 +80,17 @@ int ptb_x509_split(const unsigned char *der, size_t len, struct ptb_x509 *x);
 int ptb_x509_ext(const struct ptb_x509 *x, const unsigned char *oid,
 		  size_t oid_len, struct ptb_tlv *value, bool *critical);
 bool ptb_tlv_equal(const struct ptb_tlv *a, const struct ptb_tlv *b);
+/* Extensions of x, each: 1 present (values set), 0 absent, -1 malformed.
+ * basicConstraints: cA, and pathLenConstraint as written (-1 absent,
+ * INT_MAX for a huge one). keyUsage: the first two octets of the bits,
+ * bit 0 (digitalSignature) being 0x80 of the first (keyCertSign: 0x04).
+ * Key identifiers: the subject's, or the authority's keyIdentifier (0
+ * when the extension has none). */
+int ptb_x509_basic_constraints(const struct ptb_x509 *x, bool *is_ca,
+			       int *path_len);
+int ptb_x509_key_usage(const struct ptb_x509 *x, unsigned *bits);
+int ptb_x509_keyid(const struct ptb_x509 *x, bool authority,
+		   struct ptb_tlv *id);
 
 /* Report the subjectAltName entries the core knows (DNS, EMAIL, URI, IP of
  * 4 or 16 bytes), extended key usage OIDs, and basicConstraints (only when

@@ -92,30 +92,14 @@ static void names_free(struct gtls_names *nm)
 	memset(nm, 0, sizeof(*nm));
 }
 
-/* A key identifier extension's identifier: SubjectKeyIdentifier ::=
- * OCTET STRING; AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0]
- * IMPLICIT OCTET STRING OPTIONAL, ... } (RFC 5280 4.2.1.1, 4.2.1.2). An
- * identifier that is absent, malformed or longer than GnuTLS reads (128
- * bytes: its getters then fail, and is_issuer() matches on names) is
- * left empty. */
-static void names_keyid(const struct ptb_x509 *x, unsigned ce, unsigned tag,
+/* A key identifier, empty when absent, malformed or longer than GnuTLS
+ * reads (128 bytes): its getters then fail, and is_issuer() matches on
+ * names alone. */
+static void names_keyid(const struct ptb_x509 *x, bool authority,
 			struct ptb_tlv *out)
 {
-	struct ptb_tlv v, id;
-	struct ptb_der d, in;
-
-	memset(out, 0, sizeof(*out));
-	if (ptb_x509_ext(x, PTB_OID_CE(ce), 3, &v, NULL) != 1)
-		return;
-	ptb_der_enter(&v, &d);
-	if (tag == 0x80) {
-		if (ptb_der_expect(&d, 0x30, &v) != 0)
-			return;
-		ptb_der_enter(&v, &in);
-		d = in;
-	}
-	if (ptb_der_expect(&d, tag, &id) == 0 && id.len <= 128)
-		*out = id;
+	if (ptb_x509_keyid(x, authority, out) != 1 || out->len > 128)
+		memset(out, 0, sizeof(*out));
 }
 
 /* 0, or a GnuTLS error code. */
@@ -134,8 +118,8 @@ static int names_init(gnutls_x509_crt_t crt, struct gtls_names *nm)
 	}
 	nm->subject = x.subject;
 	nm->issuer = x.issuer;
-	names_keyid(&x, 14, 0x04, &nm->skid);
-	names_keyid(&x, 35, 0x80, &nm->akid);
+	names_keyid(&x, false, &nm->skid);
+	names_keyid(&x, true, &nm->akid);
 	return 0;
 }
 

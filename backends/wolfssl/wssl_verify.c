@@ -95,45 +95,34 @@ struct node {
 	bool ku_set, ku_certsign;
 	int path_len; /* -1: none */
 	bool self_issued;
-	bool skid_set, akid_set;
-	unsigned char skid[KEYID_SIZE], akid[KEYID_SIZE];
+	struct ptb_tlv skid, akid; /* key identifiers; len 0: none */
 	size_t anchor_idx; /* anchors: index in the trust store */
 };
 
 static plugtls_err node_init(struct node *nd, const struct wssl_cert *c,
 			     bool anchor, plugtls_error *err)
 {
-	DecodedCert *dc;
-	int ret;
+	unsigned ku;
+	int r;
 
+	/* Read from the DER: wolfSSL parsed it before (wssl_cert_from_der,
+	 * or the handshake), and parses it again when the path is checked
+	 * (wolfSSL_CertManagerVerifyBuffer); a third parse here would make
+	 * its X509_NAME objects for nothing. Key identifiers are compared as
+	 * they are written (wolfSSL keeps a SHA-1 of those that are not 20
+	 * bytes long: equal bytes, equal hashes). */
 	memset(nd, 0, sizeof(*nd));
 	nd->cert = c;
 	nd->anchor = anchor;
-	if (ptb_x509_split(c->der, c->len, &nd->x) != 0)
+	if (ptb_x509_split(c->der, c->len, &nd->x) != 0 ||
+	    ptb_x509_basic_constraints(&nd->x, &nd->is_ca, &nd->path_len) < 0 ||
+	    (r = ptb_x509_key_usage(&nd->x, &ku)) < 0 ||
+	    ptb_x509_keyid(&nd->x, false, &nd->skid) < 0 ||
+	    ptb_x509_keyid(&nd->x, true, &nd->akid) < 0)
 		return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
 				  "verify: malformed certificate");
-	dc = plugtls_prov_malloc(sizeof(*dc));
-	if (dc == NULL)
-		return wssl_error(err, PLUGTLS_E_NOMEM, 0, "verify");
-	wc_InitDecodedCert(dc, c->der, (word32)c->len, NULL);
-	ret = wc_ParseCert(dc, CERT_TYPE, NO_VERIFY, NULL);
-	if (ret == 0) {
-		nd->is_ca = dc->extBasicConstSet && dc->isCA;
-		nd->ku_set = dc->extKeyUsageSet;
-		nd->ku_certsign = (dc->extKeyUsage & KEYUSE_KEY_CERT_SIGN) != 0;
-		nd->path_len = dc->extBasicConstSet && dc->pathLengthSet
-				       ? (int)dc->pathLength
-				       : -1;
-		nd->skid_set = dc->extSubjKeyIdSet;
-		memcpy(nd->skid, dc->extSubjKeyId, KEYID_SIZE);
-		nd->akid_set = dc->extAuthKeyIdSet;
-		memcpy(nd->akid, dc->extAuthKeyId, KEYID_SIZE);
-	}
-	wc_FreeDecodedCert(dc);
-	plugtls_prov_free(dc);
-	if (ret != 0)
-		return wssl_error(err, PLUGTLS_E_MALFORMED, ret,
-				  "verify: certificate");
+	nd->ku_set = r == 1;
+	nd->ku_certsign = (ku & 0x04) != 0;
 	nd->self_issued = ptb_tlv_equal(&nd->x.subject, &nd->x.issuer);
 	return PLUGTLS_OK;
 }
@@ -267,8 +256,9 @@ static bool may_issue(const struct node *issuer, const struct node *cert)
 {
 	if (!ptb_tlv_equal(&issuer->x.subject, &cert->x.issuer))
 		return false;
-	if (issuer->skid_set && cert->akid_set &&
-	    memcmp(issuer->skid, cert->akid, KEYID_SIZE) != 0)
+	if (issuer->skid.len && cert->akid.len &&
+	    !(issuer->skid.len == cert->akid.len &&
+	      memcmp(issuer->skid.val, cert->akid.val, issuer->skid.len) == 0))
 		return false;
 	return true;
 }
