@@ -13,6 +13,8 @@ FIGURES = [
     "peak_rss_kib", "rss_per_conn_bytes",
 ]
 STATS = ["median", "min", "max", "q1", "q3", "n"]
+# Rates carry the spread of their paired (back-to-back) ratios too.
+RATES = FIGURES[:6]
 
 
 def main():
@@ -47,6 +49,12 @@ def main():
                         errors.append(f"{name}: {fig}: {impl}.{key} missing")
             if "ratio" not in f:
                 errors.append(f"{name}: {fig}: ratio missing")
+            if fig in RATES:
+                for key in STATS:
+                    if not isinstance(f.get("ratio_paired", {}).get(key),
+                                      (int, float)):
+                        errors.append(f"{name}: {fig}: ratio_paired.{key} "
+                                      "missing")
     if run.returncode != 0 and not errors:
         errors.append(f"exit status {run.returncode}")
     for e in errors:

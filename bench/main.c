@@ -75,6 +75,11 @@ struct stats {
 struct fig_result {
 	int ran, ok;
 	struct stats st[2]; /* plugtls, native */
+	/* Rates: plugtls/native of each repetition's pair of runs (the two
+	 * run back to back), so that a machine that speeds up or slows down
+	 * during a figure moves both sides of each ratio alike. */
+	int paired;
+	struct stats rt;
 	int has_native_default;
 	double native_default; /* OpenSSL's own default idle setting */
 	char err[256];
@@ -211,6 +216,13 @@ static void run_rate(struct prov_result *pr, int fig, int var, rate_fn fn)
 			       sizeof(fr->err)))
 				goto out;
 		}
+	if (impl_wanted(0) && impl_wanted(1)) {
+		double rt[MAX_REPS];
+		for (r = 0; r < o.reps; r++)
+			rt[r] = vals[1][r] > 0 ? vals[0][r] / vals[1][r] : 0;
+		stats_of(rt, o.reps, &fr->rt);
+		fr->paired = 1;
+	}
 	for (k = 0; k < 2; k++)
 		if (impl_wanted(k))
 			stats_of(vals[k], o.reps, &fr->st[k]);
@@ -418,10 +430,14 @@ static void run_speed(void)
 
 /* ---- output ---- */
 
+/* Rates: the median of the paired ratios; other figures (memory, one
+ * deterministic count per run): the ratio of the medians. */
 static double ratio(const struct fig_result *fr)
 {
 	if (!fr->ok || !fr->st[0].n || !fr->st[1].n || fr->st[1].median == 0)
 		return NAN;
+	if (fr->paired)
+		return fr->rt.median;
 	return fr->st[0].median / fr->st[1].median;
 }
 
@@ -499,9 +515,14 @@ static void print_json(FILE *out, struct prov_result *prs, int np)
 					fr->native_default);
 			double rt = ratio(fr);
 			if (isnan(rt))
-				fprintf(out, ", \"ratio\": null}");
+				fprintf(out, ", \"ratio\": null");
 			else
-				fprintf(out, ", \"ratio\": %.4f}", rt);
+				fprintf(out, ", \"ratio\": %.4f", rt);
+			if (fr->paired && !isnan(rt)) {
+				fprintf(out, ", \"ratio_paired\": ");
+				json_stats(out, &fr->rt);
+			}
+			fprintf(out, "}");
 		}
 		fprintf(out, "}}");
 	}
@@ -511,7 +532,8 @@ static void print_json(FILE *out, struct prov_result *prs, int np)
 static void print_table(FILE *out, struct prov_result *prs, int np)
 {
 	fprintf(out, "plugtls-bench %s: %d repetitions of %s; median "
-		     "[min-max]; ratio = plugtls/native median\n",
+		     "[min-max]; ratio = plugtls/native (rates: median of "
+		     "each repetition's back-to-back pair, with its min-max)\n",
 		PLUGTLS_VERSION_STRING, o.reps,
 		o.count ? "a fixed count" : "a fixed duration");
 	if (speed_mbps >= 0)
@@ -546,6 +568,9 @@ static void print_table(FILE *out, struct prov_result *prs, int np)
 				 fr->st[1].max);
 			fprintf(out, "  %-24s %-13s %26s %26s %7.3f", figs[f].id,
 				figs[f].unit, a, b, ratio(fr));
+			if (fr->paired)
+				fprintf(out, " [%.3f-%.3f]", fr->rt.min,
+					fr->rt.max);
 			if (fr->has_native_default)
 				fprintf(out, "  (native default: %.0f)",
 					fr->native_default);
