@@ -663,6 +663,36 @@ plugtls_err plugtls_prov_io_write(plugtls_conn *c, const void *buf, size_t len,
 	return PLUGTLS_E_IO;
 }
 
+plugtls_err plugtls_prov_io_writev(plugtls_conn *c,
+				   const plugtls_prov_iovec *iov, size_t iovcnt,
+				   size_t *n)
+{
+	size_t done = 0;
+
+	if (c->tkind == PT_TR_FD)
+		return pt_fd_writev(c, iov, iovcnt, n);
+	/* In memory and through callbacks: one write per buffer, stopping at
+	 * the first short one; an error or WANT_* after some bytes reports
+	 * those bytes (the caller comes back for the rest). */
+	for (size_t i = 0; i < iovcnt; i++) {
+		size_t put = 0;
+		plugtls_err rc;
+
+		if (!iov[i].len)
+			continue;
+		rc = plugtls_prov_io_write(c, iov[i].base, iov[i].len, &put);
+		if (rc && !done)
+			return rc;
+		if (rc)
+			break;
+		done += put;
+		if (put < iov[i].len)
+			break;
+	}
+	*n = done;
+	return PLUGTLS_OK;
+}
+
 /* The peer's chain as sent, eagerly (when verification could not run). */
 static plugtls_chain *peer_chain_now(plugtls_conn *c, void *const *natives,
 				     size_t n)

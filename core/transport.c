@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -223,18 +224,33 @@ plugtls_err pt_fd_read(plugtls_conn *c, void *buf, size_t len, size_t *n)
 	}
 }
 
-plugtls_err pt_fd_write(plugtls_conn *c, const void *buf, size_t len,
-			size_t *n)
+plugtls_err pt_fd_writev(plugtls_conn *c, const plugtls_prov_iovec *iov,
+			 size_t iovcnt, size_t *n)
 {
-	plugtls_err rc = wait_fd(c, POLLOUT);
+	struct iovec v[PLUGTLS_PROV_IOV_MAX];
+	size_t nv = 0;
+	plugtls_err rc;
+
+	for (size_t i = 0; i < iovcnt && nv < PLUGTLS_PROV_IOV_MAX; i++)
+		if (iov[i].len) {
+			v[nv].iov_base = (void *)(uintptr_t)iov[i].base;
+			v[nv].iov_len = iov[i].len;
+			nv++;
+		}
+	if (nv == 0) {
+		*n = 0;
+		return PLUGTLS_OK;
+	}
+	rc = wait_fd(c, POLLOUT);
 	if (rc)
 		return rc;
 	for (;;) {
-		/* send() with MSG_NOSIGNAL so a closed peer is an error, not
-		 * SIGPIPE; fall back to write() for non-sockets. */
-		ssize_t r = send(c->fd, buf, len, MSG_NOSIGNAL);
+		/* sendmsg() with MSG_NOSIGNAL so a closed peer is an error,
+		 * not SIGPIPE; writev() for non-sockets. */
+		struct msghdr m = {.msg_iov = v, .msg_iovlen = nv};
+		ssize_t r = sendmsg(c->fd, &m, MSG_NOSIGNAL);
 		if (r < 0 && errno == ENOTSOCK)
-			r = write(c->fd, buf, len);
+			r = writev(c->fd, v, (int)nv);
 		if (r > 0) {
 			*n = (size_t)r;
 			return PLUGTLS_OK;
@@ -248,4 +264,12 @@ plugtls_err pt_fd_write(plugtls_conn *c, const void *buf, size_t len,
 				  "transport: write: %s",
 				  r < 0 ? strerror(errno) : "wrote nothing");
 	}
+}
+
+plugtls_err pt_fd_write(plugtls_conn *c, const void *buf, size_t len,
+			size_t *n)
+{
+	plugtls_prov_iovec v = {.base = buf, .len = len};
+
+	return pt_fd_writev(c, &v, 1, n);
 }

@@ -52,13 +52,27 @@ static ssize_t io_not_data(struct gtls_conn *c, plugtls_err rc, int fail_errno)
 	}
 }
 
-static ssize_t push_cb(gnutls_transport_ptr_t ptr, const void *data, size_t len)
+/* Gathered: GnuTLS hands a record's header and body, or a flight of
+ * records, as one vector; with a plain push function it would write each
+ * piece separately (a system call each on a socket). */
+static ssize_t vec_push_cb(gnutls_transport_ptr_t ptr, const giovec_t *iov,
+			   int iovcnt)
 {
 	struct gtls_conn *c = ptr;
-	size_t n = 0;
-	plugtls_err rc = plugtls_prov_io_write(c->core, data, len, &n);
+	plugtls_prov_iovec v[PLUGTLS_PROV_IOV_MAX];
+	size_t nv = 0, total = 0, n = 0;
+	plugtls_err rc;
 
-	if (rc == PLUGTLS_OK && n > 0 && n <= len)
+	for (int i = 0; i < iovcnt && nv < PLUGTLS_PROV_IOV_MAX; i++) {
+		v[nv].base = iov[i].iov_base;
+		v[nv].len = iov[i].iov_len;
+		total += iov[i].iov_len;
+		nv++;
+	}
+	if (total == 0)
+		return 0;
+	rc = plugtls_prov_io_writev(c->core, v, nv, &n);
+	if (rc == PLUGTLS_OK && n > 0 && n <= total)
 		return (ssize_t)n;
 	return io_not_data(c, rc == PLUGTLS_OK ? PLUGTLS_E_IO : rc, EPIPE);
 }
@@ -285,7 +299,7 @@ plugtls_err gtls_conn_new(void *ctxp, plugtls_conn *core,
 		goto out;
 	}
 	gnutls_transport_set_ptr(c->s, c);
-	gnutls_transport_set_push_function(c->s, push_cb);
+	gnutls_transport_set_vec_push_function(c->s, vec_push_cb);
 	gnutls_transport_set_pull_function(c->s, pull_cb);
 	gnutls_transport_set_pull_timeout_function(c->s, pull_timeout_cb);
 	gnutls_handshake_set_timeout(c->s, 0);

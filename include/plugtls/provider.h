@@ -102,6 +102,19 @@ PLUGTLS_API plugtls_err plugtls_prov_io_read(plugtls_conn *core, void *buf,
 PLUGTLS_API plugtls_err plugtls_prov_io_write(plugtls_conn *core,
 					      const void *buf, size_t len,
 					      size_t *n);
+/* A gathered write of iov[0..iovcnt-1] in order, as plugtls_prov_io_write:
+ * *n counts the bytes written from the start, and may stop anywhere (the
+ * rest is not written). On a file descriptor it is one system call
+ * (sendmsg or writev) for at most PLUGTLS_PROV_IOV_MAX buffers, so that a
+ * record's header and body, or a flight of records, leave together. */
+typedef struct plugtls_prov_iovec {
+	const void *base;
+	size_t len;
+} plugtls_prov_iovec;
+#define PLUGTLS_PROV_IOV_MAX 16
+PLUGTLS_API plugtls_err plugtls_prov_io_writev(plugtls_conn *core,
+					       const plugtls_prov_iovec *iov,
+					       size_t iovcnt, size_t *n);
 
 /* Called by the backend during the handshake, when the peer's certificates
  * have arrived: natives[0] is the peer's leaf, the rest what it sent after
