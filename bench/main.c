@@ -531,9 +531,10 @@ static void print_json(FILE *out, struct prov_result *prs, int np)
 
 static void print_table(FILE *out, struct prov_result *prs, int np)
 {
-	fprintf(out, "plugtls-bench %s: %d repetitions of %s; median "
-		     "[min-max]; ratio = plugtls/native (rates: median of "
-		     "each repetition's back-to-back pair, with its min-max)\n",
+	fprintf(out,
+		"plugtls-bench %s: %d repetitions of %s; median "
+		"[min-max]; ratio = plugtls/native (rates: median of "
+		"each repetition's back-to-back pair, with its min-max)\n",
 		PLUGTLS_VERSION_STRING, o.reps,
 		o.count ? "a fixed count" : "a fixed duration");
 	if (speed_mbps >= 0)

@@ -215,8 +215,8 @@ PT_HIDDEN plugtls_err pt_fd_write(plugtls_conn *c, const void *buf,
 				  size_t len, size_t *n);
 /* Gathered: one sendmsg/writev of at most PLUGTLS_PROV_IOV_MAX buffers. */
 PT_HIDDEN plugtls_err pt_fd_writev(plugtls_conn *c,
-				   const plugtls_prov_iovec *iov,
-				   size_t iovcnt, size_t *n);
+				   const plugtls_prov_iovec *iov, size_t iovcnt,
+				   size_t *n);
 
 /* ---- cipher.c ---- */
 /* IANA name of a TLS cipher suite, NULL when unknown. */

@@ -266,8 +266,7 @@ plugtls_err pt_fd_writev(plugtls_conn *c, const plugtls_prov_iovec *iov,
 	}
 }
 
-plugtls_err pt_fd_write(plugtls_conn *c, const void *buf, size_t len,
-			size_t *n)
+plugtls_err pt_fd_write(plugtls_conn *c, const void *buf, size_t len, size_t *n)
 {
 	plugtls_prov_iovec v = {.base = buf, .len = len};
 

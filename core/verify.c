@@ -171,8 +171,8 @@ static plugtls_err vrun_peer_all(struct pt_vrun *v, plugtls_chain *view)
 
 /* Whether the leaf names itself as its issuer. A partial leaf has no
  * names: read them now, on this path of a failed verification only. */
-static plugtls_err vrun_self_issued(struct pt_vrun *v,
-				    const plugtls_cert *leaf, bool *out)
+static plugtls_err vrun_self_issued(struct pt_vrun *v, const plugtls_cert *leaf,
+				    bool *out)
 {
 	plugtls_cert *full = NULL;
 	plugtls_err rc;
@@ -313,8 +313,11 @@ plugtls_err pt_verify_natives(plugtls_ctx *ctx, void *const *natives,
 			      uint32_t *reasons, plugtls_chain **peer_out,
 			      plugtls_error *err)
 {
-	struct pt_vrun v = {.ctx = ctx, .prov = ctx->prov, .natives = natives,
-			    .n = n, .err = err,
+	struct pt_vrun v = {.ctx = ctx,
+			    .prov = ctx->prov,
+			    .natives = natives,
+			    .n = n,
+			    .err = err,
 			    .want = ctx->pol.pins.n ? PLUGTLS_PROV_WANT_SPKI
 						    : 0};
 	plugtls_err rc;

@@ -201,7 +201,7 @@ int ptb_x509_split(const unsigned char *der, size_t len, struct ptb_x509 *x)
 }
 
 int ptb_x509_ext(const struct ptb_x509 *x, const unsigned char *oid,
-		  size_t oid_len, struct ptb_tlv *value, bool *critical)
+		 size_t oid_len, struct ptb_tlv *value, bool *critical)
 {
 	struct ptb_der exts;
 	struct ptb_tlv ext;
@@ -236,27 +236,40 @@ int ptb_x509_ext(const struct ptb_x509 *x, const unsigned char *oid,
 	return 0;
 }
 
-/* ---- certificate fields --------------------------------------------------- */
+/* ---- certificate fields ---------------------------------------------------
+ */
+
+/* The contents of an extension whose value is a SEQUENCE (OF), as a reader
+ * over them: 1, 0 absent, -1 malformed. */
+static int ext_seq(const struct ptb_x509 *x, unsigned ce, struct ptb_der *in)
+{
+	struct ptb_tlv v, seq;
+	struct ptb_der d;
+	int r = ptb_x509_ext(x, PTB_OID_CE(ce), 3, &v, NULL);
+
+	if (r <= 0)
+		return r;
+	ptb_der_enter(&v, &d);
+	if (ptb_der_expect(&d, 0x30, &seq) != 0 || !ptb_der_done(&d))
+		return -1;
+	ptb_der_enter(&seq, in);
+	return 1;
+}
 
 /* GeneralNames (RFC 5280 4.2.1.6): rfc822Name [1], dNSName [2],
  * uniformResourceIdentifier [6] (IA5String), iPAddress [7] (4 or 16 bytes;
  * 8 or 32 are name-constraint forms and not reported). */
-plugtls_err ptb_report_sans(plugtls_prov_fields *f,
-			       const struct ptb_x509 *x, plugtls_error *err)
+plugtls_err ptb_report_sans(plugtls_prov_fields *f, const struct ptb_x509 *x,
+			    plugtls_error *err)
 {
-	struct ptb_tlv v, gn, seq;
-	struct ptb_der d, names;
-	int r;
+	struct ptb_tlv gn;
+	struct ptb_der names;
+	int r = ext_seq(x, PTB_CE_SAN, &names);
 
-	r = ptb_x509_ext(x, PTB_OID_CE(PTB_CE_SAN), 3, &v, NULL);
 	if (r == 0)
 		return PLUGTLS_OK;
 	if (r < 0)
 		goto bad;
-	ptb_der_enter(&v, &d);
-	if (ptb_der_expect(&d, 0x30, &seq) != 0 || !ptb_der_done(&d))
-		goto bad;
-	ptb_der_enter(&seq, &names);
 	while (!ptb_der_done(&names)) {
 		plugtls_san_type type;
 		plugtls_err rc;
@@ -281,26 +294,21 @@ plugtls_err ptb_report_sans(plugtls_prov_fields *f,
 	return PLUGTLS_OK;
 bad:
 	return plugtls_prov_error(err, PLUGTLS_E_MALFORMED, 0,
-			  "certificate: malformed subjectAltName");
+				  "certificate: malformed subjectAltName");
 }
 
 /* ExtKeyUsageSyntax ::= SEQUENCE OF KeyPurposeId (RFC 5280 4.2.1.12). */
 plugtls_err ptb_report_eku(plugtls_prov_fields *f, const struct ptb_x509 *x,
-			      plugtls_error *err)
+			   plugtls_error *err)
 {
-	struct ptb_tlv v, seq, id;
-	struct ptb_der d, ids;
-	int r;
+	struct ptb_tlv id;
+	struct ptb_der ids;
+	int r = ext_seq(x, PTB_CE_EKU, &ids);
 
-	r = ptb_x509_ext(x, PTB_OID_CE(PTB_CE_EKU), 3, &v, NULL);
 	if (r == 0)
 		return PLUGTLS_OK;
 	if (r < 0)
 		goto bad;
-	ptb_der_enter(&v, &d);
-	if (ptb_der_expect(&d, 0x30, &seq) != 0 || !ptb_der_done(&d))
-		goto bad;
-	ptb_der_enter(&seq, &ids);
 	while (!ptb_der_done(&ids)) {
 		char oid[96];
 		plugtls_err rc;
@@ -315,7 +323,7 @@ plugtls_err ptb_report_eku(plugtls_prov_fields *f, const struct ptb_x509 *x,
 	return PLUGTLS_OK;
 bad:
 	return plugtls_prov_error(err, PLUGTLS_E_MALFORMED, 0,
-			  "certificate: malformed extendedKeyUsage");
+				  "certificate: malformed extendedKeyUsage");
 }
 
 /* BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE,
@@ -323,20 +331,15 @@ bad:
 int ptb_x509_basic_constraints(const struct ptb_x509 *x, bool *is_ca,
 			       int *path_len)
 {
-	struct ptb_tlv v, seq, t;
-	struct ptb_der d, in;
+	struct ptb_tlv t;
+	struct ptb_der in;
 	int r;
 
 	*is_ca = false;
 	*path_len = -1;
-	r = ptb_x509_ext(x, PTB_OID_CE(PTB_CE_BASIC_CONSTRAINTS), 3, &v,
-			 NULL);
+	r = ext_seq(x, PTB_CE_BASIC_CONSTRAINTS, &in);
 	if (r <= 0)
 		return r;
-	ptb_der_enter(&v, &d);
-	if (ptb_der_expect(&d, 0x30, &seq) != 0 || !ptb_der_done(&d))
-		return -1;
-	ptb_der_enter(&seq, &in);
 	if (ptb_der_peek(&in) == 0x01) {
 		if (ptb_der_next(&in, &t) != 0 || t.len != 1)
 			return -1;
@@ -381,29 +384,25 @@ int ptb_x509_key_usage(const struct ptb_x509 *x, unsigned *bits)
 /* SubjectKeyIdentifier ::= KeyIdentifier (OCTET STRING);
  * AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT
  * KeyIdentifier OPTIONAL, ... } (RFC 5280 4.2.1.1, 4.2.1.2). */
-int ptb_x509_keyid(const struct ptb_x509 *x, bool authority,
-		   struct ptb_tlv *id)
+int ptb_x509_keyid(const struct ptb_x509 *x, bool authority, struct ptb_tlv *id)
 {
 	struct ptb_tlv v;
 	struct ptb_der d, in;
 	int r;
 
 	memset(id, 0, sizeof(*id));
-	r = ptb_x509_ext(x,
-			 PTB_OID_CE(authority ? PTB_CE_AUTHORITY_KEY_ID
-					      : PTB_CE_SUBJECT_KEY_ID),
-			 3, &v, NULL);
-	if (r <= 0)
-		return r;
-	ptb_der_enter(&v, &d);
 	if (authority) {
-		if (ptb_der_expect(&d, 0x30, &v) != 0 || !ptb_der_done(&d))
-			return -1;
-		ptb_der_enter(&v, &in);
+		r = ext_seq(x, PTB_CE_AUTHORITY_KEY_ID, &in);
+		if (r <= 0)
+			return r;
 		if (ptb_der_peek(&in) != 0x80)
 			return 0; /* no keyIdentifier */
 		return ptb_der_next(&in, id) == 0 ? 1 : -1;
 	}
+	r = ptb_x509_ext(x, PTB_OID_CE(PTB_CE_SUBJECT_KEY_ID), 3, &v, NULL);
+	if (r <= 0)
+		return r;
+	ptb_der_enter(&v, &d);
 	if (ptb_der_expect(&d, 0x04, id) != 0 || !ptb_der_done(&d))
 		return -1;
 	return 1;

@@ -47,19 +47,18 @@ bool ptb_der_done(const struct ptb_der *d);
 void ptb_der_enter(const struct ptb_tlv *t, struct ptb_der *inner);
 /* Dotted form of OID contents ("2.5.4.3"). Returns 0, -1 when malformed or
  * cap is too small. */
-int ptb_oid_dotted(const unsigned char *oid, size_t len, char *out,
-		    size_t cap);
+int ptb_oid_dotted(const unsigned char *oid, size_t len, char *out, size_t cap);
 
 /* The parts of a certificate (RFC 5280 4.1) that the backends read from the
  * DER: each a slice of it. ptb_x509_split: 0, or -1 when der is not one
  * certificate of this shape. */
 struct ptb_x509 {
 	struct ptb_tlv tbs;
-	struct ptb_tlv serial;  /* INTEGER */
-	struct ptb_tlv issuer;  /* Name SEQUENCE */
+	struct ptb_tlv serial;                /* INTEGER */
+	struct ptb_tlv issuer;                /* Name SEQUENCE */
 	struct ptb_tlv not_before, not_after; /* Time (UTCTime or
 						  GeneralizedTime) */
-	struct ptb_tlv subject; /* Name SEQUENCE */
+	struct ptb_tlv subject;               /* Name SEQUENCE */
 	struct ptb_tlv spki;    /* SubjectPublicKeyInfo SEQUENCE */
 	struct ptb_tlv sig_oid; /* OID of the outer signatureAlgorithm */
 	bool has_exts;
@@ -78,7 +77,7 @@ int ptb_x509_split(const unsigned char *der, size_t len, struct ptb_x509 *x);
  * (compared as bytes: DER has one encoding per OID); 1 found (value = the
  * OCTET STRING contents, critical set), 0 absent, -1 malformed. */
 int ptb_x509_ext(const struct ptb_x509 *x, const unsigned char *oid,
-		  size_t oid_len, struct ptb_tlv *value, bool *critical);
+		 size_t oid_len, struct ptb_tlv *value, bool *critical);
 bool ptb_tlv_equal(const struct ptb_tlv *a, const struct ptb_tlv *b);
 /* Extensions of x, each: 1 present (values set), 0 absent, -1 malformed.
  * basicConstraints: cA, and pathLenConstraint as written (-1 absent,

@@ -134,7 +134,7 @@ static bool names_str(struct gtls_names *nm, int which)
 
 		nm->str_state[which] =
 			gnutls_x509_rdn_get2(&raw, &nm->str[which], 0) < 0 ? -1
-									  : 1;
+									   : 1;
 	}
 	return nm->str_state[which] > 0;
 }

@@ -344,8 +344,8 @@ plugtls_err ossl_cert_fields(void *cert, plugtls_prov_fields *f,
 			goto out;
 	}
 	if (plugtls_prov_fields_wants(f, PLUGTLS_PROV_WANT_NAMES)) {
-		rc = report_name(X509_get_subject_name(x),
-				 PLUGTLS_PROV_SUBJECT, f, err);
+		rc = report_name(X509_get_subject_name(x), PLUGTLS_PROV_SUBJECT,
+				 f, err);
 		if (rc)
 			goto out;
 		rc = report_name(X509_get_issuer_name(x), PLUGTLS_PROV_ISSUER,

@@ -278,7 +278,7 @@ static plugtls_err report_name(plugtls_prov_fields *f, int which,
 			if (ptb_der_expect(&a, 0x06, &type) != 0 ||
 			    ptb_der_next(&a, &value) != 0 ||
 			    ptb_oid_dotted(type.val, type.len, oid,
-					    sizeof(oid)) != 0)
+					   sizeof(oid)) != 0)
 				goto bad;
 			r = dn_utf8(value.tag, value.val, value.len, &utf8,
 				    &ulen);
@@ -404,7 +404,7 @@ plugtls_err wssl_spki_info(const unsigned char *spki, size_t len,
 		*type = PLUGTLS_PROV_KEY_EC;
 		if (params.tag != 0x06 ||
 		    ptb_oid_dotted(params.val, params.len, curve,
-				    sizeof(curve)) != 0)
+				   sizeof(curve)) != 0)
 			return PLUGTLS_OK; /* explicit parameters: unknown */
 		for (size_t i = 0; i < sizeof(ec_curves) / sizeof(ec_curves[0]);
 		     i++)
@@ -455,8 +455,7 @@ plugtls_err wssl_cert_fields(void *native, plugtls_prov_fields *f,
 	 * or the handshake for a peer's certificate, whose chain is then
 	 * parsed again by wssl_verify): the fields are read from the DER. */
 	if (ptb_x509_split(c->der, c->len, &x) != 0 ||
-	    ptb_oid_dotted(x.sig_oid.val, x.sig_oid.len, sig, sizeof(sig)) !=
-		    0)
+	    ptb_oid_dotted(x.sig_oid.val, x.sig_oid.len, sig, sizeof(sig)) != 0)
 		return wssl_error(err, PLUGTLS_E_MALFORMED, 0,
 				  "certificate: malformed DER");
 	if (date_to_epoch(&x.not_before, &nb) != 0 ||

@@ -96,7 +96,7 @@ struct node {
 	int path_len; /* -1: none */
 	bool self_issued;
 	struct ptb_tlv skid, akid; /* key identifiers; len 0: none */
-	size_t anchor_idx; /* anchors: index in the trust store */
+	size_t anchor_idx;         /* anchors: index in the trust store */
 };
 
 static plugtls_err node_init(struct node *nd, const struct wssl_cert *c,
@@ -307,8 +307,9 @@ static void build_path(struct vstate *v, int max_depth)
 		 * OpenSSL 3, not even a trusted certificate of the same name
 		 * (whose signature check would then fail). */
 		if (may_issue(cur, cur)) {
-			v->reasons |= v->len == 1 ? PLUGTLS_VERIFY_SELF_SIGNED
-						  : PLUGTLS_VERIFY_UNKNOWN_ISSUER;
+			v->reasons |= v->len == 1
+					      ? PLUGTLS_VERIFY_SELF_SIGNED
+					      : PLUGTLS_VERIFY_UNKNOWN_ISSUER;
 			return;
 		}
 		/* Trusted issuers first (as OpenSSL's TRUSTED_FIRST), then
@@ -423,7 +424,7 @@ static uint32_t crl_check(WOLFSSL_CERT_MANAGER *cm, struct crlstate *cs,
 		for (size_t i = 0; i < cs->t->n_crls; i++) {
 			if (!cs->loaded[i] ||
 			    !ptb_tlv_equal(&cs->parsed[i].issuer,
-					    &nd->x.issuer))
+					   &nd->x.issuer))
 				continue;
 			int r = wssl_crl_lists(&cs->parsed[i], &nd->x.serial);
 
