@@ -91,6 +91,14 @@ bool ptb_tlv_equal(const struct ptb_tlv *a, const struct ptb_tlv *b)
 	return a->total == b->total && memcmp(a->hdr, b->hdr, a->total) == 0;
 }
 
+bool ptb_keyids_agree(const struct ptb_tlv *akid, const struct ptb_tlv *skid)
+{
+	if (akid->len == 0 || skid->len == 0)
+		return true;
+	return akid->len == skid->len &&
+	       memcmp(akid->val, skid->val, akid->len) == 0;
+}
+
 /* Append v in decimal, with a '.' before it unless first; -1 when it does
  * not fit with the terminating NUL. (No snprintf: a certificate's fields
  * convert some hundred arcs per handshake.) */

@@ -79,6 +79,9 @@ int ptb_x509_split(const unsigned char *der, size_t len, struct ptb_x509 *x);
 int ptb_x509_ext(const struct ptb_x509 *x, const unsigned char *oid,
 		 size_t oid_len, struct ptb_tlv *value, bool *critical);
 bool ptb_tlv_equal(const struct ptb_tlv *a, const struct ptb_tlv *b);
+/* An authority key identifier and a subject key identifier (len 0: none)
+ * agree: equal, or either is missing (RFC 5280 4.2.1.1: names alone then). */
+bool ptb_keyids_agree(const struct ptb_tlv *akid, const struct ptb_tlv *skid);
 /* Extensions of x, each: 1 present (values set), 0 absent, -1 malformed.
  * basicConstraints: cA, and pathLenConstraint as written (-1 absent,
  * INT_MAX for a huge one). keyUsage: the first two octets of the bits,

@@ -53,11 +53,16 @@ struct gtls_names {
 	signed char str_state[2];       /* 0 not yet, 1 made, -1 failed */
 };
 
+/* An anchor: our copy, and its names (subject string made when added). */
+struct gtls_ca {
+	gnutls_x509_crt_t crt;
+	struct gtls_names names;
+};
+
 struct gtls_trust {
 	gnutls_x509_trust_list_t tl; /* holds its own copies */
-	gnutls_x509_crt_t *cas;	     /* our copies: anchors */
-	struct gtls_names *names;    /* [n_cas], subject strings made */
-	size_t n_cas, cap_cas, cap_names;
+	struct gtls_ca *cas;
+	size_t n_cas, cap_cas;
 	gnutls_x509_crl_t *crls;
 	size_t n_crls, cap_crls;
 };
@@ -143,9 +148,7 @@ static bool names_str(struct gtls_names *nm, int which)
  * when is is shared (a trust store's: made when added). */
 static bool names_issued(struct gtls_names *c, struct gtls_names *is)
 {
-	const struct ptb_tlv *a = &c->issuer, *b = &is->subject;
-
-	if (!(a->total == b->total && memcmp(a->hdr, b->hdr, a->total) == 0)) {
+	if (!ptb_tlv_equal(&c->issuer, &is->subject)) {
 		if (!names_str(c, GTLS_ISSUER) || !names_str(is, GTLS_SUBJECT))
 			return false;
 		if (c->str[GTLS_ISSUER].size != is->str[GTLS_SUBJECT].size ||
@@ -153,10 +156,7 @@ static bool names_issued(struct gtls_names *c, struct gtls_names *is)
 			   c->str[GTLS_ISSUER].size) != 0)
 			return false;
 	}
-	if (c->akid.len == 0 || is->skid.len == 0)
-		return true;
-	return c->akid.len == is->skid.len &&
-	       memcmp(c->akid.val, is->skid.val, c->akid.len) == 0;
+	return ptb_keyids_agree(&c->akid, &is->skid);
 }
 
 /* Self-issued, for ending a chain: the same Name bytes as issuer and
@@ -165,11 +165,8 @@ static bool names_issued(struct gtls_names *c, struct gtls_names *is)
  * every certificate.) */
 static bool names_self_issued(const struct gtls_names *nm)
 {
-	if (!ptb_tlv_equal(&nm->subject, &nm->issuer))
-		return false;
-	return nm->akid.len == 0 || nm->skid.len == 0 ||
-	       (nm->akid.len == nm->skid.len &&
-		memcmp(nm->akid.val, nm->skid.val, nm->akid.len) == 0);
+	return ptb_tlv_equal(&nm->subject, &nm->issuer) &&
+	       ptb_keyids_agree(&nm->akid, &nm->skid);
 }
 
 static bool names_same(const struct gtls_names *a, const struct gtls_names *b)
@@ -187,10 +184,9 @@ void gtls_trust_free(void *trust)
 	/* all = 1: the list frees the copies it was given. */
 	gnutls_x509_trust_list_deinit(t->tl, 1);
 	for (size_t i = 0; i < t->n_cas; i++) {
-		gnutls_x509_crt_deinit(t->cas[i]);
-		names_free(&t->names[i]);
+		gnutls_x509_crt_deinit(t->cas[i].crt);
+		names_free(&t->cas[i].names);
 	}
-	plugtls_prov_free(t->names);
 	for (size_t i = 0; i < t->n_crls; i++)
 		gnutls_x509_crl_deinit(t->crls[i]);
 	plugtls_prov_free(t->cas);
@@ -225,10 +221,7 @@ plugtls_err gtls_trust_add_cert(void *trust, void *cert, plugtls_error *err)
 
 	struct gtls_names nm;
 
-	if (grow((void **)&t->cas, &t->cap_cas, t->n_cas, sizeof(*t->cas)) <
-		    0 ||
-	    grow((void **)&t->names, &t->cap_names, t->n_cas,
-		 sizeof(*t->names)) < 0)
+	if (grow((void **)&t->cas, &t->cap_cas, t->n_cas, sizeof(*t->cas)) < 0)
 		return plugtls_prov_error(err, PLUGTLS_E_NOMEM, 0,
 					  "gnutls: out of memory");
 	ret = names_init(cert, &nm);
@@ -259,9 +252,9 @@ plugtls_err gtls_trust_add_cert(void *trust, void *cert, plugtls_error *err)
 		goto out;
 	}
 	listed = NULL;
-	t->names[t->n_cas] = nm;
+	t->cas[t->n_cas].names = nm;
 	memset(&nm, 0, sizeof(nm));
-	t->cas[t->n_cas++] = mine;
+	t->cas[t->n_cas++].crt = mine;
 	mine = NULL;
 	rc = PLUGTLS_OK;
 out:
@@ -327,7 +320,7 @@ static long trust_find(const struct gtls_trust *t, struct gtls_names *nm,
 	for (size_t i = 0; t && i < t->n_cas; i++) {
 		/* Not written: a store's subject strings are made when the
 		 * certificate is added (gtls_trust_add_cert). */
-		struct gtls_names *ca = (struct gtls_names *)&t->names[i];
+		struct gtls_names *ca = (struct gtls_names *)&t->cas[i].names;
 		if (issuer ? names_issued(nm, ca) : names_same(nm, ca))
 			return (long)i;
 	}
@@ -360,8 +353,8 @@ static void build_chain(const struct gtls_trust *t, void *const *natives,
 		/* Trusted first (OpenSSL's X509_V_FLAG_TRUSTED_FIRST). */
 		ca = trust_find(t, cur, true);
 		if (ca >= 0) {
-			if (!names_same(&t->names[ca], cur))
-				chain[l++] = t->cas[ca];
+			if (!names_same(&t->cas[ca].names, cur))
+				chain[l++] = t->cas[ca].crt;
 			*anchored = true;
 			break;
 		}

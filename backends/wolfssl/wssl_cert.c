@@ -3,7 +3,8 @@
  *
  * A native is the certificate's DER. wc_ParseCert() (wolfCrypt's own X.509
  * parser, no verification) decides whether a certificate is acceptable.
- * The fields are then read from the DER by wssl_der.c: DecodedCert keeps
+ * The fields are then read from the DER by the backends' shared reader
+ * (backends/common/ptb_der.c): DecodedCert keeps
  * names as fixed per-attribute fields, moves e-mail SANs to a second list,
  * and knows EKUs and signature algorithms only as bits and OID sums; and a
  * second wolfSSL parse per certificate (with the X509_NAME objects Debian's

@@ -256,11 +256,7 @@ static bool may_issue(const struct node *issuer, const struct node *cert)
 {
 	if (!ptb_tlv_equal(&issuer->x.subject, &cert->x.issuer))
 		return false;
-	if (issuer->skid.len && cert->akid.len &&
-	    !(issuer->skid.len == cert->akid.len &&
-	      memcmp(issuer->skid.val, cert->akid.val, issuer->skid.len) == 0))
-		return false;
-	return true;
+	return ptb_keyids_agree(&cert->akid, &issuer->skid);
 }
 
 struct vstate {
